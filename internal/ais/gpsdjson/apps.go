@@ -1,0 +1,6 @@
+package gpsdjson
+
+// app renders a decoded DAC/FI application; false when there is none.
+func (w *writer) app(app any) bool {
+	return false
+}
