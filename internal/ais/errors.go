@@ -34,6 +34,25 @@ var Reasons = []error{
 	ErrTooLong, ErrTooShort, ErrUnknownType, ErrBadLength, ErrEmptyPayload,
 }
 
+// codes are short stable names of the sentinels, for stats and metrics.
+var codes = map[error]string{
+	ErrEmpty: "empty", ErrNotAIS: "not_ais", ErrFormat: "format",
+	ErrNoChecksum: "no_checksum", ErrChecksum: "checksum", ErrTagBlock: "tag_block",
+	ErrTagChecksum: "tag_checksum", ErrFragment: "fragment_order", ErrOrphan: "orphan_fragment",
+	ErrPayloadChar: "payload_char", ErrFillBits: "fill_bits", ErrTooLong: "too_long",
+	ErrTooShort: "too_short", ErrUnknownType: "unknown_type", ErrBadLength: "bad_length",
+	ErrEmptyPayload: "empty_payload",
+}
+
+// Code returns the short name of err's reason ("checksum", "orphan_fragment",
+// ...), or "other" for errors that are not the decoder's.
+func Code(err error) string {
+	if c, ok := codes[ReasonOf(err)]; ok {
+		return c
+	}
+	return "other"
+}
+
 // Error is a rejection with its reason and the detail that explains it.
 type Error struct {
 	Reason error  // one of the Err* sentinels
