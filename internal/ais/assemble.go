@@ -15,9 +15,9 @@ type partial struct {
 	first   Sentence
 }
 
-func (p *partial) matches(s *Sentence) bool {
+func (p *partial) matches(s *Sentence, anySource bool) bool {
 	return p.seq == s.SeqID && p.channel == s.Channel && p.count == s.FragCount &&
-		p.talker == s.Talker && bytes.Equal(p.source, s.Tag.Source)
+		p.talker == s.Talker && (anySource || bytes.Equal(p.source, s.Tag.Source))
 }
 
 // assembler joins fragments of multi-part messages. Fragments are keyed by
@@ -41,12 +41,10 @@ func (a *assembler) add(s *Sentence) (payload []byte, first *Sentence, fill int,
 	if s.FragCount == 1 {
 		return s.Payload, s, s.FillBits, true, nil
 	}
-	idx := -1
-	for i, p := range a.pending {
-		if p.matches(s) {
-			idx = i
-			break
-		}
+	idx := a.find(s, false)
+	if idx < 0 && s.FragNum > 1 && len(s.Tag.Source) == 0 {
+		// NMEA 4.10 tag-block groups often put s: on the first line only.
+		idx = a.find(s, true)
 	}
 	if s.FragNum == 1 {
 		if idx >= 0 {
@@ -89,6 +87,15 @@ func (a *assembler) add(s *Sentence) (payload []byte, first *Sentence, fill int,
 	a.remove(idx)
 	// p is on the free list but untouched until the next add.
 	return p.payload, &p.first, s.FillBits, true, nil
+}
+
+func (a *assembler) find(s *Sentence, anySource bool) int {
+	for i, p := range a.pending {
+		if p.matches(s, anySource) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (a *assembler) alloc() *partial {

@@ -97,6 +97,9 @@ func ParseSentence(line []byte) (Sentence, error) {
 	if len(body) < 6 || body[2] != 'V' || body[3] != 'D' || (body[4] != 'M' && body[4] != 'O') || body[5] != ',' {
 		return s, ErrNotAIS
 	}
+	if n := bytes.Count(body, []byte{','}); n != 6 {
+		return s, errorf(ErrFormat, "%d fields, a VDM sentence has 7", n+1)
+	}
 	s.Talker = [2]byte{body[0], body[1]}
 	s.Own = body[4] == 'O'
 	f := body[6:]
@@ -144,14 +147,11 @@ func ParseSentence(line []byte) (Sentence, error) {
 		}
 	}
 	s.Payload = fld
-	fld, f = nextField(f)
+	fld, _ = nextField(f)
 	if len(fld) != 1 || fld[0] < '0' || fld[0] > '5' {
 		return s, errorf(ErrFillBits, "fill bits %q", fld)
 	}
 	s.FillBits = int(fld[0] - '0')
-	if f != nil {
-		return s, errorf(ErrFormat, "extra field after fill bits")
-	}
 	if s.Received.IsZero() && len(suffix) > 0 {
 		if i := bytes.LastIndexByte(suffix, ','); i >= 0 {
 			if t, ok := parseUnix(suffix[i+1:]); ok {
