@@ -159,3 +159,23 @@ func parseWithoutChecksum(line []byte) (Sentence, error) {
 	buf = append(buf, '*', hex[sum>>4], hex[sum&15])
 	return ParseSentence(buf)
 }
+
+// DecodePayload decodes one complete armoured payload (the fifth field of a
+// VDM sentence, or several joined) with its fill-bit count.
+func DecodePayload(payload []byte, fill int) (Message, error) {
+	for i, c := range payload {
+		if armour[c] == 0xFF {
+			return nil, errorf(ErrPayloadChar, "%q at payload offset %d", c, i)
+		}
+	}
+	if fill < 0 || fill > 5 {
+		return nil, errorf(ErrFillBits, "fill bits %d", fill)
+	}
+	if len(payload)*6 > maxPayloadBits {
+		return nil, errorf(ErrTooLong, "%d payload characters", len(payload))
+	}
+	var b Bits
+	b.appendArmoured(payload)
+	b.trim(fill)
+	return DecodeBits(&b)
+}
