@@ -147,9 +147,11 @@ func trimRight(s []byte) []byte {
 }
 
 // appendText appends up to chars 6-bit characters, stopping at '@' or the
-// end of the payload, without trimming.
+// end of the payload, without trimming. A last character cut short by the
+// end of the payload reads as if zero-padded (type 5 of 420-423 bits), as
+// gpsd reads it.
 func (b *Bits) appendText(dst []byte, off, chars int) []byte {
-	for i := 0; i < chars && off+6 <= b.n; i++ {
+	for i := 0; i < chars && off < b.n; i++ {
 		c := sixbitASCII[b.U(off, 6)]
 		if c == '@' {
 			break

@@ -1,0 +1,179 @@
+package gpsdjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/lookout-maritime/lookout/internal/ais"
+)
+
+// TestDifferentialGpsdecode decodes random payloads of every message type
+// and length with Lookout and with the real gpsdecode (Debian's
+// gpsd-clients, installed by .ci/run), and compares every field. It skips
+// when gpsdecode is not installed.
+func TestDifferentialGpsdecode(t *testing.T) {
+	gpsdecode, err := exec.LookPath("gpsdecode")
+	if err != nil {
+		t.Skip("gpsdecode not installed (apt-get install gpsd-clients)")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var lines []string
+	ours := map[int]ais.Message{} // by the MMSI used as an index
+	sent := map[int][]string{}
+	const perType = 150
+	for typ := 1; typ <= 27; typ++ {
+		for i := 0; i < perType; i++ {
+			id := typ*1000 + i + 100000000
+			nbits := randomLength(rng, typ)
+			bits := make([]byte, nbits)
+			for j := range bits {
+				bits[j] = byte(rng.IntN(2))
+			}
+			put(bits, 0, 6, uint64(typ))
+			put(bits, 8, 30, uint64(id))
+			payload, fill := armourBits(bits)
+			sent[id] = frame(payload, fill, i%10)
+			lines = append(lines, sent[id]...)
+			if m, err := ais.DecodePayload([]byte(payload), fill); err == nil {
+				ours[id] = m
+			}
+		}
+	}
+	input := strings.Join(lines, "\n") + "\n"
+	for _, scaled := range []bool{true, false} {
+		args := []string{"-s"}
+		if !scaled {
+			args = append(args, "-u")
+		}
+		cmd := exec.Command(gpsdecode, args...)
+		cmd.Stdin = strings.NewReader(input)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("gpsdecode: %v", err)
+		}
+		theirs := map[int]map[string]any{}
+		for _, l := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+			var v map[string]any
+			if err := json.Unmarshal(l, &v); err != nil {
+				t.Fatalf("gpsdecode output %q: %v", l, err)
+			}
+			theirs[int(v["mmsi"].(float64))] = v
+		}
+		agree, onlyOurs, onlyTheirs := 0, 0, 0
+		for id, m := range ours {
+			want, ok := theirs[id]
+			if !ok {
+				onlyOurs++
+				if !acceptedDeliberately(m) {
+					t.Errorf("type %d id %d: gpsd rejects, Lookout decodes %s", m.Head().Type, id, Append(nil, m, Options{Scaled: scaled}))
+				}
+				continue
+			}
+			got := render(t, m, scaled)
+			if a, ok := m.(*ais.AidToNavigation); ok && len(a.Name) > 34 {
+				// gpsd 3.22 keeps room for 14 extension characters (88 bits,
+				// the M.1371 maximum); a longer one overwrites "accuracy".
+				delete(got, "accuracy")
+				delete(want, "accuracy")
+			}
+			if d := diffFields(got, want, fieldDiffs); len(d) > 0 {
+				t.Errorf("type %d %q scaled=%v:\n  %s", m.Head().Type, sent[id], scaled, strings.Join(d, "\n  "))
+				continue
+			}
+			agree++
+		}
+		for id, v := range theirs {
+			if _, ok := ours[id]; !ok {
+				onlyTheirs++
+				t.Errorf("gpsd decodes, Lookout rejects: %v", v)
+			}
+		}
+		t.Logf("scaled=%v: %d random messages agree with gpsdecode, %d decoded only by Lookout (listed), %d only by gpsd",
+			scaled, agree, onlyOurs, onlyTheirs)
+	}
+}
+
+// acceptedDeliberately mirrors acceptedByLookout for generated messages.
+func acceptedDeliberately(m ais.Message) bool {
+	sd, ok := m.(*ais.StaticDataReport)
+	return ok && sd.PartNum == 1
+}
+
+// randomLength picks a payload length gpsd and the standard care about:
+// mostly valid lengths, some at the edges of the accepted ranges.
+func randomLength(rng *rand.Rand, typ int) int {
+	nominal := map[int][]int{
+		1: {168, 163}, 2: {168}, 3: {168}, 4: {168}, 5: {424, 420}, 6: {88, 120, 376, 1008},
+		7: {72, 104, 136, 168}, 8: {56, 168, 256, 1008}, 9: {168}, 10: {72}, 11: {168},
+		12: {72, 96, 1008}, 13: {72, 168}, 14: {40, 80, 1008}, 15: {88, 110, 160, 168},
+		16: {96, 144}, 17: {80, 120, 816}, 18: {168}, 19: {312}, 20: {72, 102, 132, 162, 186},
+		21: {272, 300, 360}, 22: {168}, 23: {160}, 24: {160, 168}, 25: {40, 88, 168},
+		26: {60, 106, 300, 1004}, 27: {96, 168},
+	}[typ]
+	n := nominal[rng.IntN(len(nominal))]
+	if rng.IntN(4) == 0 {
+		n += rng.IntN(13) - 6
+	}
+	if n < 40 {
+		n = 40
+	}
+	return n
+}
+
+func put(bits []byte, off, n int, v uint64) {
+	for i := 0; i < n; i++ {
+		bits[off+i] = byte(v >> (n - 1 - i) & 1)
+	}
+}
+
+func armourBits(bits []byte) (string, int) {
+	fill := (6 - len(bits)%6) % 6
+	var sb strings.Builder
+	for i := 0; i < len(bits)+fill; i += 6 {
+		v := 0
+		for j := 0; j < 6; j++ {
+			v <<= 1
+			if i+j < len(bits) {
+				v |= int(bits[i+j])
+			}
+		}
+		if v < 40 {
+			sb.WriteByte(byte(v + 48))
+		} else {
+			sb.WriteByte(byte(v + 56))
+		}
+	}
+	return sb.String(), fill
+}
+
+// frame splits a payload into checksummed sentences of at most 60 characters.
+func frame(payload string, fill, seq int) []string {
+	var parts []string
+	for len(payload) > 60 {
+		parts = append(parts, payload[:60])
+		payload = payload[60:]
+	}
+	parts = append(parts, payload)
+	var out []string
+	for i, p := range parts {
+		f, s := 0, ""
+		if i == len(parts)-1 {
+			f = fill
+		}
+		if len(parts) > 1 {
+			s = fmt.Sprint(seq)
+		}
+		body := fmt.Sprintf("AIVDM,%d,%d,%s,A,%s,%d", len(parts), i+1, s, p, f)
+		var x byte
+		for j := 0; j < len(body); j++ {
+			x ^= body[j]
+		}
+		out = append(out, fmt.Sprintf("!%s*%02X", body, x))
+	}
+	return out
+}
