@@ -64,10 +64,14 @@ func ParseSentence(line []byte) (Sentence, error) {
 	// Anything before the '!' is a prefix, typically a receive time.
 	start := bytes.IndexByte(line, '!')
 	if start < 0 {
-		if i := bytes.IndexByte(line, '$'); i >= 0 && isVDMAt(line, i) {
+		i := bytes.IndexByte(line, '$')
+		switch {
+		case i >= 0 && isVDMAt(line, i):
 			start = i
-		} else {
-			return s, ErrNotAIS
+		case i >= 0:
+			return s, ErrNotAIS // another NMEA sentence, e.g. a GPS fix
+		default:
+			return s, errorf(ErrFormat, "no NMEA sentence in line")
 		}
 	}
 	if start > 0 {

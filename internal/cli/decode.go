@@ -45,7 +45,9 @@ gpsd's lossless raw integers instead.
 
 Lines may carry NMEA 4.10 tag blocks (\s:station,c:unixtime*hh\), a leading Unix or ISO
 receive time, or a trailing ",<unixtime>". Rejected lines are reported on standard error
-with file, line number and reason; they never stop the run.`,
+with file, line number and reason; they never stop the run. Blank lines and '#' comments
+are skipped; other NMEA sentences (GPS fixes in a mixed feed) are counted as not_ais in
+--stats without a line each.`,
 		Example: `  lookout decode testdata/sample.nmea
   lookout decode --json --stats feed-2023-11-01.nmea.gz > messages.jsonl
   nc ais.example.org 5631 | lookout decode --json`,
@@ -112,11 +114,14 @@ func runDecode(cmd *cobra.Command, files []string, o decodeOpts) error {
 			}
 			if len(line) > 0 {
 				lineNo++
-				if len(bytes.TrimSpace(line)) > 0 {
+				// Blank lines and '#' comments (as in gpsd's logs) are not data.
+				if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
 					rep, ok, err := dec.Decode(line)
 					switch {
 					case err != nil:
-						if !o.quiet {
+						// Other NMEA sentences (GPS fixes in a mixed feed) are
+						// counted in --stats but are not errors worth a line.
+						if !o.quiet && !errors.Is(err, ais.ErrNotAIS) {
 							fmt.Fprintf(stderr, "%s:%d: %v\n", name, lineNo, err)
 						}
 					case ok:
