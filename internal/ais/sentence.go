@@ -80,13 +80,28 @@ func ParseSentence(line []byte) (Sentence, error) {
 		}
 		line = line[start:]
 	}
-	star := bytes.IndexByte(line, '*')
-	body := line[1:]
-	var suffix []byte
+	// One pass up to the '*' computes the checksum and finds the six commas
+	// that separate the seven fields; this loop is the decoder's hot path.
+	var x byte
+	var commas [6]int
+	nc, star := 0, -1
+	for i := 1; i < len(line); i++ {
+		c := line[i]
+		if c == '*' {
+			star = i
+			break
+		}
+		x ^= c
+		if c == ',' {
+			if nc < len(commas) {
+				commas[nc] = i
+			}
+			nc++
+		}
+	}
 	if star < 0 {
 		return s, ErrNoChecksum
 	}
-	body = line[1:star]
 	if len(line) < star+3 {
 		return s, errorf(ErrNoChecksum, "checksum truncated")
 	}
@@ -94,27 +109,33 @@ func ParseSentence(line []byte) (Sentence, error) {
 	if !ok {
 		return s, errorf(ErrChecksum, "checksum %q is not hex", line[star+1:star+3])
 	}
-	if got := xorSum(body); got != want {
-		return s, errorf(ErrChecksum, "computed %02X, sentence says %02X", got, want)
+	if x != want {
+		return s, errorf(ErrChecksum, "computed %02X, sentence says %02X", x, want)
 	}
-	suffix = line[star+3:]
+	suffix := line[star+3:]
+	body := line[1:star]
 	if len(body) < 6 || body[2] != 'V' || body[3] != 'D' || (body[4] != 'M' && body[4] != 'O') || body[5] != ',' {
 		return s, ErrNotAIS
 	}
-	if n := bytes.Count(body, []byte{','}); n != 6 {
-		return s, errorf(ErrFormat, "%d fields, a VDM sentence has 7", n+1)
+	if nc != 6 {
+		return s, errorf(ErrFormat, "%d fields, a VDM sentence has 7", nc+1)
 	}
 	s.Talker = [2]byte{body[0], body[1]}
 	s.Own = body[4] == 'O'
-	f := body[6:]
+	field := func(k int) []byte { // k = 1..6
+		end := star
+		if k < 6 {
+			end = commas[k]
+		}
+		return line[commas[k-1]+1 : end]
+	}
 
-	var fld []byte
-	fld, f = nextField(f)
+	fld := field(1)
 	if len(fld) != 1 || fld[0] < '1' || fld[0] > '9' {
 		return s, errorf(ErrFormat, "fragment count %q", fld)
 	}
 	s.FragCount = int(fld[0] - '0')
-	fld, f = nextField(f)
+	fld = field(2)
 	if len(fld) != 1 || fld[0] < '1' || fld[0] > '9' {
 		return s, errorf(ErrFormat, "fragment number %q", fld)
 	}
@@ -122,7 +143,7 @@ func ParseSentence(line []byte) (Sentence, error) {
 	if s.FragNum > s.FragCount {
 		return s, errorf(ErrFragment, "fragment %d of %d", s.FragNum, s.FragCount)
 	}
-	fld, f = nextField(f)
+	fld = field(3)
 	switch {
 	case len(fld) == 0:
 		s.SeqID = -1
@@ -131,7 +152,7 @@ func ParseSentence(line []byte) (Sentence, error) {
 	default:
 		return s, errorf(ErrFormat, "sequential id %q", fld)
 	}
-	fld, f = nextField(f)
+	fld = field(4)
 	switch len(fld) {
 	case 0:
 	case 1:
@@ -139,19 +160,19 @@ func ParseSentence(line []byte) (Sentence, error) {
 	default:
 		return s, errorf(ErrFormat, "channel %q", fld)
 	}
-	fld, f = nextField(f)
+	fld = field(5)
 	if len(fld) == 0 && s.FragCount == 1 {
 		// An empty continuation fragment is harmless (seen in the wild);
 		// an empty single-sentence message is not.
 		return s, ErrEmptyPayload
 	}
 	for i, c := range fld {
-		if c < '0' || c > 'w' || (c > 'W' && c < '`') {
+		if armour[c] == 0xFF {
 			return s, errorf(ErrPayloadChar, "%q at payload offset %d", c, i)
 		}
 	}
 	s.Payload = fld
-	fld, _ = nextField(f)
+	fld = field(6)
 	if len(fld) != 1 || fld[0] < '0' || fld[0] > '5' {
 		return s, errorf(ErrFillBits, "fill bits %q", fld)
 	}
