@@ -191,9 +191,9 @@ func decodeBinaryBroadcast(b *Bits, h Header) *BinaryBroadcast {
 
 func decodeAck(b *Bits, h Header) *BinaryAck {
 	m := &BinaryAck{Header: h}
-	// An entry is present when the payload reaches into it; a cut-short
-	// last MMSI reads as if zero-padded, as gpsd reads it.
-	for off := 40; off < b.n && len(m.Acks) < 4; off += 32 {
+	// An entry is present when its MMSI is complete; gpsd also reads a
+	// cut-short one, as if zero-padded (a listed difference).
+	for off := 40; off+30 <= b.n && len(m.Acks) < 4; off += 32 {
 		m.Acks = append(m.Acks, Ack{MMSI: uint32(b.U(off, 30)), Seqno: uint8(b.U(off+30, 2))})
 	}
 	return m
@@ -241,8 +241,10 @@ func decodeClassBExtended(b *Bits, h Header) *ClassBExtended {
 
 func decodeDataLink(b *Bits, h Header) *DataLinkManagement {
 	m := &DataLinkManagement{Header: h}
-	// As with acks, a block is present when the payload reaches into it.
-	for off := 40; off < b.n && len(m.Slots) < 4; off += 30 {
+	// A block is present when complete: the 2, 4 or 6 bits after the last
+	// one are spare padding to a byte boundary, not another block (gpsd
+	// reads them into offsetN; a listed difference).
+	for off := 40; off+30 <= b.n && len(m.Slots) < 4; off += 30 {
 		m.Slots = append(m.Slots, SlotReservation{
 			Offset: uint16(b.U(off, 12)), Number: uint8(b.U(off+12, 4)),
 			Timeout: uint8(b.U(off+16, 3)), Increment: uint16(b.U(off+19, 11)),

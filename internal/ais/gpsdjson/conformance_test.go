@@ -151,6 +151,45 @@ func sameData(got, want any) bool {
 	return true
 }
 
+// cutShort lists the fields of entries that a short payload cut: type 7/13
+// acknowledgements and type 20 reservation blocks that start before the end
+// of the payload but do not fit. gpsd reads them as if zero-padded (for
+// type 20 the 2-6 bits of byte-boundary padding become a bogus block);
+// Lookout leaves them out. Those fields are not compared.
+func cutShort(typ, nbits int) map[string]string {
+	skip := map[string]string{}
+	step, names := 0, []string(nil)
+	switch typ {
+	case 7, 13:
+		step, names = 32, []string{"mmsi"}
+	case 20:
+		step, names = 30, []string{"offset", "number", "timeout", "increment"}
+	default:
+		return skip
+	}
+	for i := 1; i <= 4; i++ {
+		start := 40 + step*(i-1)
+		if start < nbits && start+30 > nbits {
+			for _, n := range names {
+				skip[fmt.Sprintf("%d/%s%d", typ, n, i)] = "cut-short entry"
+			}
+		}
+	}
+	return skip
+}
+
+// ignoring merges the listed field differences with more.
+func ignoring(more map[string]string) map[string]string {
+	all := map[string]string{}
+	for k, v := range fieldDiffs {
+		all[k] = v
+	}
+	for k, v := range more {
+		all[k] = v
+	}
+	return all
+}
+
 func bitsKey(r ais.Report) string {
 	return fmt.Sprintf("%d/%d", r.Message.Head().Type, r.Bits)
 }
@@ -199,7 +238,8 @@ func TestVectorsAgreeWithGpsd(t *testing.T) {
 					diffCount[k]++
 				}
 			}
-			if d := diffFields(got, c.want, fieldDiffs); len(d) > 0 {
+			skip := ignoring(cutShort(int(reps[0].Message.Head().Type), reps[0].Bits))
+			if d := diffFields(got, c.want, skip); len(d) > 0 {
 				ok = false
 				t.Errorf("vector %d %q scaled=%v:\n  %s", i, v.NMEA, c.scaled, strings.Join(d, "\n  "))
 			}

@@ -24,13 +24,14 @@ func TestDifferentialGpsdecode(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var lines []string
 	ours := map[int]ais.Message{} // by the MMSI used as an index
+	nbits := map[int]int{}
 	sent := map[int][]string{}
 	const perType = 150
 	for typ := 1; typ <= 27; typ++ {
 		for i := 0; i < perType; i++ {
 			id := typ*1000 + i + 100000000
-			nbits := randomLength(rng, typ)
-			bits := make([]byte, nbits)
+			nbits[id] = randomLength(rng, typ)
+			bits := make([]byte, nbits[id])
 			for j := range bits {
 				bits[j] = byte(rng.IntN(2))
 			}
@@ -81,7 +82,7 @@ func TestDifferentialGpsdecode(t *testing.T) {
 				delete(got, "accuracy")
 				delete(want, "accuracy")
 			}
-			if d := diffFields(got, want, fieldDiffs); len(d) > 0 {
+			if d := diffFields(got, want, ignoring(cutShort(int(m.Head().Type), nbits[id]))); len(d) > 0 {
 				t.Errorf("type %d %q scaled=%v:\n  %s", m.Head().Type, sent[id], scaled, strings.Join(d, "\n  "))
 				continue
 			}
