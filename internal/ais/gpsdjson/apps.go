@@ -326,7 +326,7 @@ func (w *writer) metHydro(m *ais.MetHydro) {
 }
 
 // openObj starts the i-th object of an array, returning where its first
-// key's separating comma will be; close drops that comma and ends it.
+// key's separating comma will be; closeObj drops that comma and ends it.
 func (w *writer) openObj(i int) int {
 	if i > 0 {
 		w.b = append(w.b, ',')
