@@ -26,7 +26,7 @@ func TestDifferentialGpsdecode(t *testing.T) {
 	ours := map[int]ais.Message{} // by the MMSI used as an index
 	nbits := map[int]int{}
 	sent := map[int][]string{}
-	const perType = 150
+	const perType = 300
 	for typ := 1; typ <= 27; typ++ {
 		for i := 0; i < perType; i++ {
 			id := typ*1000 + i + 100000000
@@ -37,6 +37,26 @@ func TestDifferentialGpsdecode(t *testing.T) {
 			}
 			put(bits, 0, 6, uint64(typ))
 			put(bits, 8, 30, uint64(id))
+			if (typ == 6 || typ == 8) && i%2 == 0 {
+				// Half of the binary messages carry an application gpsd
+				// decodes, at a length it decodes it at.
+				apps := knownApps[typ]
+				app := apps[rng.IntN(len(apps))]
+				n := app.bits[rng.IntN(len(app.bits))]
+				bits = make([]byte, n)
+				for j := range bits {
+					bits[j] = byte(rng.IntN(2))
+				}
+				nbits[id] = n
+				put(bits, 0, 6, uint64(typ))
+				put(bits, 8, 30, uint64(id))
+				off := 40
+				if typ == 6 {
+					off = 72
+				}
+				put(bits, off, 10, uint64(app.dac))
+				put(bits, off+10, 6, uint64(app.fi))
+			}
 			payload, fill := armourBits(bits)
 			sent[id] = frame(payload, fill, i%10)
 			lines = append(lines, sent[id]...)
@@ -46,6 +66,7 @@ func TestDifferentialGpsdecode(t *testing.T) {
 		}
 	}
 	input := strings.Join(lines, "\n") + "\n"
+	invalidJSON := map[int]bool{}
 	for _, scaled := range []bool{true, false} {
 		args := []string{"-s"}
 		if !scaled {
@@ -58,15 +79,30 @@ func TestDifferentialGpsdecode(t *testing.T) {
 			t.Fatalf("gpsdecode: %v", err)
 		}
 		theirs := map[int]map[string]any{}
+		invalid := 0
 		for _, l := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
 			var v map[string]any
 			if err := json.Unmarshal(l, &v); err != nil {
+				// gpsd 3.22 leaves some inland-waterway text unescaped and
+				// drops a comma in 8/1/19: nothing to compare with.
+				var id int
+				if i := bytes.Index(l, []byte(`"mmsi":`)); i >= 0 {
+					fmt.Sscan(string(l[i+7:]), &id)
+				}
+				if m, ok := ours[id]; ok && json.Valid(Append(nil, m, Options{Scaled: scaled})) {
+					invalidJSON[id] = true
+					invalid++
+					continue
+				}
 				t.Fatalf("gpsdecode output %q: %v", l, err)
 			}
 			theirs[int(v["mmsi"].(float64))] = v
 		}
 		agree, onlyOurs, onlyTheirs := 0, 0, 0
 		for id, m := range ours {
+			if invalidJSON[id] {
+				continue
+			}
 			want, ok := theirs[id]
 			if !ok {
 				onlyOurs++
@@ -89,14 +125,30 @@ func TestDifferentialGpsdecode(t *testing.T) {
 			agree++
 		}
 		for id, v := range theirs {
-			if _, ok := ours[id]; !ok {
+			if _, ok := ours[id]; !ok && !invalidJSON[id] {
 				onlyTheirs++
 				t.Errorf("gpsd decodes, Lookout rejects: %v", v)
 			}
 		}
-		t.Logf("scaled=%v: %d random messages agree with gpsdecode, %d decoded only by Lookout (listed), %d only by gpsd",
-			scaled, agree, onlyOurs, onlyTheirs)
+		t.Logf("scaled=%v: %d random messages agree with gpsdecode, %d decoded only by Lookout (listed), %d only by gpsd, %d where gpsd printed invalid JSON",
+			scaled, agree, onlyOurs, onlyTheirs, invalid)
 	}
+}
+
+type app struct {
+	dac, fi int
+	bits    []int // total message lengths gpsd decodes the application at
+}
+
+// knownApps are the DAC/FI applications gpsd 3.22 decodes (see apps.go).
+var knownApps = map[int][]app{
+	6: {{1, 12, []int{88 + 272, 400}}, {1, 14, []int{88 + 96, 360}}, {1, 15, []int{104}}, {1, 16, []int{104, 136}},
+		{1, 18, []int{88 + 272, 400}}, {1, 20, []int{88 + 260, 400}}, {1, 25, []int{88 + 130, 300}},
+		{1, 28, []int{88 + 100, 400}}, {1, 30, []int{88 + 60, 300}}, {1, 32, []int{88 + 96, 360}},
+		{200, 21, []int{248}}, {200, 22, []int{232}}, {200, 55, []int{168}}, {235, 10, []int{136}}, {250, 10, []int{136}}},
+	8: {{1, 11, []int{352}}, {1, 31, []int{360}}, {1, 13, []int{56 + 200, 472}}, {1, 15, []int{56 + 100}},
+		{1, 16, []int{128, 192}}, {1, 17, []int{56 + 100, 400}}, {1, 19, []int{56 + 200}}, {1, 27, []int{56 + 150, 500}},
+		{1, 29, []int{56 + 100, 400}}, {200, 10, []int{168}}, {200, 23, []int{256}}, {200, 24, []int{168}}, {200, 40, []int{168}}},
 }
 
 // acceptedDeliberately mirrors acceptedByLookout for generated messages.

@@ -84,7 +84,11 @@ func Append(buf []byte, m ais.Message, opt Options) []byte {
 		}
 	case *ais.SARPosition:
 		w.naInt("alt", int64(m.Altitude), ais.AltitudeNA)
-		w.naInt("speed", int64(m.Speed), ais.SpeedNA)
+		if w.scaled && m.Speed == ais.SpeedNA-1 {
+			w.str("speed", "fast") // 1022 means 1022 kn or more
+		} else {
+			w.naInt("speed", int64(m.Speed), ais.SpeedNA)
+		}
 		w.bool("accuracy", m.Accuracy)
 		w.lonlat(m.Lon, m.Lat)
 		w.course(m.Course)
