@@ -118,6 +118,14 @@ func TestDifferentialGpsdecode(t *testing.T) {
 				delete(got, "accuracy")
 				delete(want, "accuracy")
 			}
+			for _, k := range []string{"country", "locode", "section", "terminal", "hectometre", "vin"} {
+				// gpsd writes these inland-waterway strings unescaped: a
+				// backslash in them is read back as an escape.
+				if v, ok := got[k].(string); ok && strings.ContainsAny(v, `\"`) {
+					delete(got, k)
+					delete(want, k)
+				}
+			}
 			if d := diffFields(got, want, ignoring(cutShort(int(m.Head().Type), nbits[id]))); len(d) > 0 {
 				t.Errorf("type %d %q scaled=%v:\n  %s", m.Head().Type, sent[id], scaled, strings.Join(d, "\n  "))
 				continue

@@ -377,6 +377,8 @@ func (w *writer) speed(v uint16) {
 		w.int("speed", int64(v))
 	case v == ais.SpeedNA:
 		w.str("speed", "nan")
+	case v == ais.SpeedNA-1:
+		w.str("speed", "fast") // 102.2 means 102.2 kn or more
 	default:
 		w.fixed("speed", float64(v)/10, 1)
 	}
