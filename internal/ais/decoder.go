@@ -48,8 +48,7 @@ type Decoder struct {
 	asm   assembler
 	bits  Bits
 	stats Stats
-	src   []byte
-	srcS  string
+	srcs  map[string]string // interned tag-block sources
 }
 
 // NewDecoder returns a Decoder with cfg's defaults filled in.
@@ -118,16 +117,29 @@ func (d *Decoder) decode(line []byte) (Report, bool, error) {
 		Lines:    s.FragCount,
 	}
 	if len(first.Tag.Source) > 0 {
-		// Receivers are few; keep one string per run of equal sources.
-		if string(first.Tag.Source) != d.srcS {
-			d.srcS = string(first.Tag.Source)
-		}
-		r.Source = d.srcS
+		r.Source = d.intern(first.Tag.Source)
 	}
 	if r.Received.IsZero() {
 		r.Received = s.Received
 	}
 	return r, true, nil
+}
+
+// intern returns one string per distinct receiver: feeds have few, and a
+// string per message would be the decoder's largest allocation. The table
+// is bounded so a feed of garbage sources cannot grow it without limit.
+func (d *Decoder) intern(b []byte) string {
+	if s, ok := d.srcs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if d.srcs == nil {
+		d.srcs = make(map[string]string)
+	}
+	if len(d.srcs) < 4096 {
+		d.srcs[s] = s
+	}
+	return s
 }
 
 // Stats returns a copy of the counters so far.
