@@ -466,31 +466,28 @@ func (w *writer) slot(m *ais.BinarySingleSlot) {
 }
 
 func timestamp(m *ais.BaseStationReport) string {
-	b := make([]byte, 0, 20)
-	b = pad(b, int(m.Year), 4)
+	b := pad(make([]byte, 0, 20), int(m.Year), 4)
 	b = append(b, '-')
-	b = pad(b, int(m.Month), 2)
-	b = append(b, '-')
-	b = pad(b, int(m.Day), 2)
-	b = append(b, 'T')
-	b = pad(b, int(m.Hour), 2)
-	b = append(b, ':')
-	b = pad(b, int(m.Minute), 2)
+	b = monthDayTime(b, int(m.Month), int(m.Day), int(m.Hour), int(m.Minute))
 	b = append(b, ':')
 	b = pad(b, int(m.Second), 2)
 	return string(append(b, 'Z'))
 }
 
 func eta(m *ais.StaticVoyage) string {
-	b := make([]byte, 0, 12)
-	b = pad(b, int(m.Month), 2)
-	b = append(b, '-')
-	b = pad(b, int(m.Day), 2)
-	b = append(b, 'T')
-	b = pad(b, int(m.Hour), 2)
-	b = append(b, ':')
-	b = pad(b, int(m.Minute), 2)
+	b := monthDayTime(make([]byte, 0, 12), int(m.Month), int(m.Day), int(m.Hour), int(m.Minute))
 	return string(append(b, 'Z'))
+}
+
+// monthDayTime appends "MM-DDThh:mm".
+func monthDayTime(b []byte, month, day, hour, minute int) []byte {
+	b = pad(b, month, 2)
+	b = append(b, '-')
+	b = pad(b, day, 2)
+	b = append(b, 'T')
+	b = pad(b, hour, 2)
+	b = append(b, ':')
+	return pad(b, minute, 2)
 }
 
 func pad(b []byte, v, width int) []byte {
