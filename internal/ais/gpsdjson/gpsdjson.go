@@ -468,27 +468,13 @@ func (w *writer) slot(m *ais.BinarySingleSlot) {
 func timestamp(m *ais.BaseStationReport) string {
 	b := pad(make([]byte, 0, 20), int(m.Year), 4)
 	b = append(b, '-')
-	b = monthDayTime(b, int(m.Month), int(m.Day), int(m.Hour), int(m.Minute))
+	b = appendMonthDayTime(b, uint8(m.Month), uint8(m.Day), uint8(m.Hour), uint8(m.Minute))
 	b = append(b, ':')
 	b = pad(b, int(m.Second), 2)
 	return string(append(b, 'Z'))
 }
 
-func eta(m *ais.StaticVoyage) string {
-	b := monthDayTime(make([]byte, 0, 12), int(m.Month), int(m.Day), int(m.Hour), int(m.Minute))
-	return string(append(b, 'Z'))
-}
-
-// monthDayTime appends "MM-DDThh:mm".
-func monthDayTime(b []byte, month, day, hour, minute int) []byte {
-	b = pad(b, month, 2)
-	b = append(b, '-')
-	b = pad(b, day, 2)
-	b = append(b, 'T')
-	b = pad(b, hour, 2)
-	b = append(b, ':')
-	return pad(b, minute, 2)
-}
+func eta(m *ais.StaticVoyage) string { return monthDayTime(m.Month, m.Day, m.Hour, m.Minute) }
 
 func pad(b []byte, v, width int) []byte {
 	var tmp [8]byte
