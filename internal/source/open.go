@@ -4,15 +4,20 @@ package source
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/klauspost/compress/zstd"
 )
 
-// Open opens a file for reading, decompressing by extension (.gz). The path
-// "-" means standard input, which is sniffed for the gzip magic number.
+// Open opens a file for reading, decompressing gzip (.gz) and Zstandard
+// (.zst) by extension, or by their magic numbers when the name has neither
+// extension. The path "-" means standard input, which is sniffed the same
+// way.
 func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
 	return openCounted(path, stdin)
 }
@@ -48,31 +53,75 @@ func (c *countedFile) Close() error {
 	return first
 }
 
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// compression names the codec a path's extension asks for, "" for none.
+func compression(path string) string {
+	switch {
+	case strings.HasSuffix(path, ".gz"):
+		return "gzip"
+	case strings.HasSuffix(path, ".zst"):
+		return "zstd"
+	}
+	return ""
+}
+
+// stripCompression removes a .gz or .zst extension.
+func stripCompression(path string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".zst")
+}
+
 func openCounted(path string, stdin io.Reader) (*countedFile, error) {
+	name := path
+	var raw *countingReader
+	var closers []io.Closer
 	if path == "-" {
-		raw := &countingReader{r: stdin}
-		br := bufio.NewReaderSize(raw, 1<<16)
-		if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-			zr, err := gzip.NewReader(br)
-			if err != nil {
-				return nil, fmt.Errorf("source: stdin: %w", err)
-			}
-			return &countedFile{Reader: zr, raw: raw, closers: []io.Closer{zr}}, nil
-		}
-		return &countedFile{Reader: br, raw: raw}, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("source: %w", err)
-	}
-	raw := &countingReader{r: f}
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(raw)
+		name = "stdin"
+		raw = &countingReader{r: stdin}
+	} else {
+		f, err := os.Open(path)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("source: %s: %w", path, err)
+			return nil, fmt.Errorf("source: %w", err)
 		}
-		return &countedFile{Reader: zr, raw: raw, closers: []io.Closer{zr, f}}, nil
+		raw = &countingReader{r: f}
+		closers = append(closers, f)
 	}
-	return &countedFile{Reader: raw, raw: raw, closers: []io.Closer{f}}, nil
+	fail := func(err error) (*countedFile, error) {
+		for _, c := range closers {
+			c.Close()
+		}
+		return nil, fmt.Errorf("source: %s: %w", name, err)
+	}
+	br := bufio.NewReaderSize(raw, 1<<16)
+	codec := compression(path)
+	if codec == "" {
+		magic, _ := br.Peek(4) // a short or empty input is plain
+		switch {
+		case bytes.HasPrefix(magic, gzipMagic):
+			codec = "gzip"
+		case bytes.HasPrefix(magic, zstdMagic):
+			codec = "zstd"
+		}
+	}
+	switch codec {
+	case "gzip":
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fail(err)
+		}
+		return &countedFile{Reader: zr, raw: raw, closers: append([]io.Closer{zr}, closers...)}, nil
+	case "zstd":
+		// One decoding goroutine: ingest is rarely bound by zstd, and the
+		// pipeline has other work for the cores.
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return fail(err)
+		}
+		zc := zr.IOReadCloser()
+		return &countedFile{Reader: zc, raw: raw, closers: append([]io.Closer{zc}, closers...)}, nil
+	}
+	return &countedFile{Reader: br, raw: raw, closers: closers}, nil
 }
