@@ -1,0 +1,516 @@
+package duckdb
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/vessel"
+)
+
+// writer owns the one connection all writes go through, with its
+// connection-local staging tables and the batch table function. Callers
+// hold Store.mu.
+//
+// # How a batch loads
+//
+// The points of an AddPositions call are sorted in Go by the natural key
+// (which removes repeats within the call and yields the (mmsi, time) order
+// the table wants) and streamed into DuckDB by a table function,
+// lookout_batch(), that DuckDB reads on as many threads as it likes: no
+// staging copy, no per-value boxing. Inside one transaction:
+//
+//   - if no vessel's time span in the batch meets its stored position
+//     span (the usual case: data newer than what is stored), the batch is
+//     inserted as it is and the vessel counts come from the sums made
+//     while sorting;
+//   - otherwise the batch's new rows are found by an anti-join against the
+//     stored rows in its time range, materialised, inserted and counted
+//     (slower; it is the re-ingest path).
+//
+// The small tables (source names, per-vessel sums, presence rows) go in
+// through the driver's Appender.
+type writer struct {
+	conn  *sql.Conn
+	batch *batch // the batch lookout_batch() serves; set under Store.mu
+}
+
+const stagingDDL = `
+CREATE OR REPLACE TEMP TABLE stage_src (idx UINTEGER, name VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_vessels (mmsi UINTEGER, n BIGINT, first_t BIGINT, last_t BIGINT);
+CREATE OR REPLACE TEMP TABLE stage_presence (mmsi UINTEGER, d INTEGER, cell INTEGER);
+`
+
+func newWriter(ctx context.Context, db *sql.DB) (*writer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("writer connection: %w", err)
+	}
+	w := &writer{conn: conn}
+	if _, err := conn.ExecContext(ctx, stagingDDL); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("staging tables: %w", err)
+	}
+	if err := duckdbdrv.RegisterTableUDF(conn, "lookout_batch", duckdbdrv.ParallelChunkTableFunction{
+		BindArguments: func(map[string]any, ...any) (duckdbdrv.ParallelChunkTableSource, error) {
+			if w.batch == nil {
+				return nil, errors.New("lookout_batch: no batch staged")
+			}
+			w.batch.next.Store(0)
+			return w.batch, nil
+		},
+	}); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("registering lookout_batch: %w", err)
+	}
+	return w, nil
+}
+
+func (w *writer) close() error { return w.conn.Close() }
+
+// batch is one AddPositions call prepared for lookout_batch().
+type batch struct {
+	pts        []vessel.TrackPoint
+	order      []int32 // indices into pts of the unique points, in key order
+	src        []uint32
+	srcNames   []string
+	vessels    []vesselSum
+	presence   []presenceRow
+	tmin, tmax int64 // Unix µs
+	mmin, mmax uint32
+	next       atomic.Int64
+}
+
+type vesselSum struct {
+	mmsi        uint32
+	n           int64
+	first, last int64
+}
+
+// presenceRow is a row of the presence table: day in days since 1970.
+type presenceRow struct {
+	mmsi      uint32
+	day, cell int32
+}
+
+const microsPerDay = 86_400_000_000
+
+// dayOf is the UTC day number of a Unix µs time.
+func dayOf(t int64) int32 {
+	d := t / microsPerDay
+	if t%microsPerDay < 0 {
+		d--
+	}
+	return int32(d)
+}
+
+// cellOf is the presence cell of a position: 1° by 1°, numbered
+// (floor(lat) + 90) * 360 + floor(lon) + 180, with the ±90° and +180°
+// edges in the cells below them.
+func cellOf(lat, lon float64) int32 {
+	return latRow(lat)*360 + lonCol(lon)
+}
+
+func latRow(lat float64) int32 { return int32(min(max(math.Floor(lat)+90, 0), 179)) }
+func lonCol(lon float64) int32 { return int32(min(max(math.Floor(lon)+180, 0), 359)) }
+
+// key is the natural key of a point, compact for sorting.
+type key struct {
+	t        int64
+	lat, lon float64
+	idx      int32 // index in the call; the first of equal keys wins
+}
+
+func compareKeys(a, b key) int {
+	if c := cmp.Compare(a.t, b.t); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.lat, b.lat); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.lon, b.lon); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.idx, b.idx)
+}
+
+// prepare validates pts and builds the batch: unique points in (mmsi,
+// time, lat, lon) order, source dictionary, per-vessel sums. It buckets
+// points by MMSI (a counting sort) and sorts each vessel's points only
+// when they are out of time order, which input rarely is.
+func prepare(pts []vessel.TrackPoint) (*batch, error) {
+	if len(pts) > math.MaxInt32 {
+		return nil, fmt.Errorf("%w: batch of %d points", store.ErrInvalid, len(pts))
+	}
+	b := &batch{pts: pts, src: make([]uint32, len(pts)), tmin: math.MaxInt64, tmax: math.MinInt64, mmin: math.MaxUint32}
+	srcIdx := map[string]uint32{}
+	lastSrc, lastIdx := "", uint32(0)
+	slot := map[uint32]int32{}
+	var mmsis []uint32
+	var counts []int32
+	slots := make([]int32, len(pts))
+	times := make([]int64, len(pts))
+	lastM, lastSlot := uint32(0), int32(-1)
+	for i := range pts {
+		p := &pts[i].Position
+		if err := checkPosition(p); err != nil {
+			return nil, fmt.Errorf("position %d: %w", i, err)
+		}
+		if i == 0 || p.Source != lastSrc {
+			idx, ok := srcIdx[p.Source]
+			if !ok {
+				idx = uint32(len(b.srcNames))
+				srcIdx[p.Source] = idx
+				b.srcNames = append(b.srcNames, p.Source)
+			}
+			lastSrc, lastIdx = p.Source, idx
+		}
+		b.src[i] = lastIdx
+		if p.MMSI != lastM || lastSlot < 0 {
+			s, ok := slot[p.MMSI]
+			if !ok {
+				s = int32(len(mmsis))
+				slot[p.MMSI] = s
+				mmsis = append(mmsis, p.MMSI)
+				counts = append(counts, 0)
+			}
+			lastM, lastSlot = p.MMSI, s
+		}
+		slots[i] = lastSlot
+		counts[lastSlot]++
+		t := p.Time.UnixMicro()
+		times[i] = t
+		b.tmin, b.tmax = min(b.tmin, t), max(b.tmax, t)
+		b.mmin, b.mmax = min(b.mmin, p.MMSI), max(b.mmax, p.MMSI)
+	}
+	// Vessels in MMSI order; bucket starts in that order.
+	byMMSI := make([]int32, len(mmsis))
+	for i := range byMMSI {
+		byMMSI[i] = int32(i)
+	}
+	slices.SortFunc(byMMSI, func(a, b int32) int { return cmp.Compare(mmsis[a], mmsis[b]) })
+	start := make([]int32, len(mmsis))
+	var off int32
+	for _, s := range byMMSI {
+		start[s] = off
+		off += counts[s]
+	}
+	keys := make([]key, len(pts))
+	fill := slices.Clone(start)
+	for i := range pts {
+		s := slots[i]
+		keys[fill[s]] = key{t: times[i], lat: pts[i].Lat, lon: pts[i].Lon, idx: int32(i)}
+		fill[s]++
+	}
+	b.order = make([]int32, 0, len(pts))
+	seen := map[presenceRow]bool{}
+	for _, s := range byMMSI {
+		ks := keys[start[s] : start[s]+counts[s]]
+		if !slices.IsSortedFunc(ks, compareKeys) {
+			slices.SortFunc(ks, compareKeys)
+		}
+		v := vesselSum{mmsi: mmsis[s], first: ks[0].t}
+		clear(seen)
+		last := presenceRow{day: -1 << 31}
+		for i, k := range ks {
+			if i > 0 && k.t == ks[i-1].t && k.lat == ks[i-1].lat && k.lon == ks[i-1].lon {
+				continue // repeat within the call
+			}
+			b.order = append(b.order, k.idx)
+			v.n++
+			v.last = k.t
+			pr := presenceRow{mmsi: v.mmsi, day: dayOf(k.t), cell: cellOf(k.lat, k.lon)}
+			if pr != last {
+				last = pr
+				if !seen[pr] {
+					seen[pr] = true
+					b.presence = append(b.presence, pr)
+				}
+			}
+		}
+		b.vessels = append(b.vessels, v)
+	}
+	return b, nil
+}
+
+// Table function interface of batch: lookout_batch() yields the unique
+// points in key order, narrow: the small fields packed (see pack), time in
+// Unix µs, the source as an index into stage_src.
+func (b *batch) ColumnInfos() []duckdbdrv.ColumnInfo {
+	col := func(name string, t duckdbdrv.Type) duckdbdrv.ColumnInfo {
+		ti, err := duckdbdrv.NewTypeInfo(t)
+		if err != nil {
+			panic(err) // primitive types always have a TypeInfo
+		}
+		return duckdbdrv.ColumnInfo{Name: name, T: ti}
+	}
+	return []duckdbdrv.ColumnInfo{
+		col("mmsi", duckdbdrv.TYPE_UINTEGER), col("t", duckdbdrv.TYPE_BIGINT),
+		col("lat", duckdbdrv.TYPE_DOUBLE), col("lon", duckdbdrv.TYPE_DOUBLE),
+		col("sog", duckdbdrv.TYPE_FLOAT), col("cog", duckdbdrv.TYPE_FLOAT),
+		col("packed", duckdbdrv.TYPE_UBIGINT), col("seg", duckdbdrv.TYPE_UINTEGER),
+	}
+}
+
+func (b *batch) Cardinality() *duckdbdrv.CardinalityInfo {
+	return &duckdbdrv.CardinalityInfo{Cardinality: uint(len(b.order)), Exact: true}
+}
+
+func (b *batch) Init() duckdbdrv.ParallelTableSourceInfo {
+	return duckdbdrv.ParallelTableSourceInfo{MaxThreads: runtime.GOMAXPROCS(0)}
+}
+
+func (b *batch) NewLocalState() any { return new(struct{}) }
+
+func (b *batch) FillChunk(_ any, c duckdbdrv.DataChunk) error {
+	n := duckdbdrv.GetDataChunkCapacity()
+	start := int(b.next.Add(int64(n))) - n
+	if start >= len(b.order) {
+		return c.SetSize(0)
+	}
+	end := min(start+n, len(b.order))
+	for row, idx := range b.order[start:end] {
+		p := &b.pts[idx]
+		// Errors here can only be type mismatches with ColumnInfos.
+		duckdbdrv.SetChunkValue(c, 0, row, p.MMSI)
+		duckdbdrv.SetChunkValue(c, 1, row, p.Time.UnixMicro())
+		duckdbdrv.SetChunkValue(c, 2, row, p.Lat)
+		duckdbdrv.SetChunkValue(c, 3, row, p.Lon)
+		duckdbdrv.SetChunkValue(c, 4, row, p.SOG)
+		duckdbdrv.SetChunkValue(c, 5, row, p.COG)
+		duckdbdrv.SetChunkValue(c, 6, row, pack(&p.Position, b.src[idx]))
+		duckdbdrv.SetChunkValue(c, 7, row, p.Segment)
+	}
+	return c.SetSize(end - start)
+}
+
+// pack folds heading (16 bits), status, class, message type (8 bits each)
+// and the source's index in stage_src (24 bits) into one value.
+func pack(p *vessel.Position, src uint32) uint64 {
+	return uint64(p.Heading) | uint64(p.Status)<<16 | uint64(p.Class)<<24 | uint64(p.MsgType)<<32 | uint64(src)<<40
+}
+
+const maxSources = 1 << 24
+
+// unpackedBatch is the batch with the schema's columns and NULL
+// conventions: the unpacking side of pack.
+const unpackedBatch = `
+SELECT b.mmsi,
+       make_timestamp(b.t)::TIMESTAMPTZ AS time,
+       b.lat, b.lon,
+       nullif(b.sog, 'NaN'::FLOAT) AS sog,
+       nullif(b.cog, 'NaN'::FLOAT) AS cog,
+       nullif((b.packed & 65535)::USMALLINT, 511) AS heading,
+       ((b.packed >> 16) & 255)::UTINYINT AS status,
+       CASE WHEN (b.packed >> 24) & 255 = 0 THEN NULL ELSE chr(((b.packed >> 24) & 255)::INTEGER) END AS class,
+       ((b.packed >> 32) & 255)::UTINYINT AS msg_type,
+       src.name AS source,
+       b.seg AS segment
+FROM lookout_batch() b JOIN stage_src src ON src.idx = (b.packed >> 40)::UINTEGER`
+
+// AddPositions implements store.PositionLoader.
+func (s *Store) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+	w, err := s.lockWriter()
+	if err != nil {
+		return store.LoadStats{}, fmt.Errorf("duckdb: add positions: %w", err)
+	}
+	defer s.mu.Unlock()
+	if len(pts) == 0 {
+		return store.LoadStats{}, nil
+	}
+	st, err := w.addPositions(ctx, run, pts)
+	if err != nil {
+		return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): %w", len(pts), run, err)
+	}
+	return st, nil
+}
+
+func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+	b, err := prepare(pts)
+	if err != nil {
+		return store.LoadStats{}, err
+	}
+	if len(b.srcNames) > maxSources {
+		return store.LoadStats{}, fmt.Errorf("%w: more than %d sources in one batch", store.ErrInvalid, maxSources)
+	}
+	w.batch = b
+	defer func() { w.batch = nil }()
+
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return store.LoadStats{}, err
+	}
+	defer tx.Rollback() // no-op after Commit
+
+	var runArg any
+	if run != 0 {
+		runArg = int64(run)
+		var ok bool
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM ingest_runs WHERE id = ?`, int64(run)).Scan(&ok); err != nil {
+			return store.LoadStats{}, err
+		}
+		if !ok {
+			return store.LoadStats{}, fmt.Errorf("ingest run %d: %w", run, store.ErrNotFound)
+		}
+	}
+	if err := w.stageSmall(ctx, tx, b); err != nil {
+		return store.LoadStats{}, err
+	}
+	tlo, thi := time.UnixMicro(b.tmin).UTC(), time.UnixMicro(b.tmax).UTC()
+	// A stored copy of a batch point lies within its vessel's stored
+	// position span: when no vessel's batch span meets its stored span
+	// (the usual case, data newer than what is stored), every point is
+	// new. Literals, not parameters, so that zone maps prune (timeRange).
+	var overlap bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM stage_vessels s JOIN vessels v ON v.mmsi = s.mmsi
+    WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timestamp(s.last_t)::TIMESTAMPTZ >= v.first_position)`).Scan(&overlap); err != nil {
+		return store.LoadStats{}, fmt.Errorf("checking overlap: %w", err)
+	}
+	timeCond := "BETWEEN " + timeLiteral(tlo) + " AND " + timeLiteral(thi)
+	dayCond := fmt.Sprintf("BETWEEN DATE '1970-01-01' + %d AND DATE '1970-01-01' + %d", dayOf(b.tmin), dayOf(b.tmax))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO presence SELECT * FROM (SELECT mmsi, DATE '1970-01-01' + d AS day, cell FROM stage_presence) s
+WHERE NOT EXISTS (SELECT 1 FROM presence p
+    WHERE p.day `+dayCond+` AND p.mmsi = s.mmsi AND p.day = s.day AND p.cell = s.cell)`); err != nil {
+		return store.LoadStats{}, fmt.Errorf("updating presence: %w", err)
+	}
+	var added int64
+	if !overlap {
+		// New data: every unique point is new.
+		res, err := tx.ExecContext(ctx, `INSERT INTO positions SELECT *, ?::BIGINT FROM (`+unpackedBatch+`)`, runArg)
+		if err != nil {
+			return store.LoadStats{}, fmt.Errorf("inserting positions: %w", err)
+		}
+		if added, err = res.RowsAffected(); err != nil {
+			return store.LoadStats{}, err
+		}
+		if added != int64(len(b.order)) {
+			return store.LoadStats{}, fmt.Errorf("inserted %d of %d positions", added, len(b.order))
+		}
+		if _, err := tx.ExecContext(ctx, upsertVessels(`SELECT mmsi, n, make_timestamp(first_t)::TIMESTAMPTZ, make_timestamp(last_t)::TIMESTAMPTZ FROM stage_vessels`)); err != nil {
+			return store.LoadStats{}, fmt.Errorf("updating vessels: %w", err)
+		}
+	} else {
+		// Some may be stored: keep what is not.
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE fresh AS
+SELECT * FROM (`+unpackedBatch+`) b
+WHERE NOT EXISTS (
+    SELECT 1 FROM positions p
+    WHERE p.time `+timeCond+`
+      AND p.mmsi = b.mmsi AND p.time = b.time AND p.lat = b.lat AND p.lon = b.lon)`); err != nil {
+			return store.LoadStats{}, fmt.Errorf("finding new positions: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO positions SELECT *, ?::BIGINT FROM fresh ORDER BY mmsi, time`, runArg)
+		if err != nil {
+			return store.LoadStats{}, fmt.Errorf("inserting positions: %w", err)
+		}
+		if added, err = res.RowsAffected(); err != nil {
+			return store.LoadStats{}, err
+		}
+		if added > 0 {
+			if _, err := tx.ExecContext(ctx, upsertVessels(`SELECT mmsi, count(*), min(time), max(time) FROM fresh GROUP BY mmsi`)); err != nil {
+				return store.LoadStats{}, fmt.Errorf("updating vessels: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DROP TABLE fresh`); err != nil {
+			return store.LoadStats{}, err
+		}
+	}
+	dups := int64(len(pts)) - added
+	if run != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE ingest_runs SET positions_added = positions_added + ?, duplicates_skipped = duplicates_skipped + ? WHERE id = ?`,
+			added, dups, int64(run)); err != nil {
+			return store.LoadStats{}, fmt.Errorf("updating run: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return store.LoadStats{}, fmt.Errorf("commit: %w", err)
+	}
+	return store.LoadStats{Added: int(added), Duplicates: int(dups)}, nil
+}
+
+// upsertVessels adds per-MMSI (mmsi, count, first, last) rows from query
+// to the vessel summaries.
+func upsertVessels(query string) string {
+	return `INSERT INTO vessels (mmsi, positions, first_position, last_position, first_seen, last_seen)
+SELECT mmsi, n, f, l, f, l FROM (` + query + `) AS q(mmsi, n, f, l)
+ON CONFLICT (mmsi) DO UPDATE SET
+    positions = vessels.positions + excluded.positions,
+    first_position = least(vessels.first_position, excluded.first_position),
+    last_position = greatest(vessels.last_position, excluded.last_position),
+    first_seen = least(vessels.first_seen, excluded.first_seen),
+    last_seen = greatest(vessels.last_seen, excluded.last_seen)`
+}
+
+// stageSmall fills stage_src and stage_vessels through the Appender.
+func (w *writer) stageSmall(ctx context.Context, tx *sql.Tx, b *batch) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_src; DELETE FROM stage_vessels; DELETE FROM stage_presence`); err != nil {
+		return fmt.Errorf("clearing staging: %w", err)
+	}
+	err := w.conn.Raw(func(dc any) error {
+		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_src")
+		if err != nil {
+			return err
+		}
+		for i, name := range b.srcNames {
+			if err := app.AppendRow(uint32(i), name); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		if err := app.Close(); err != nil {
+			return err
+		}
+		app, err = duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_vessels")
+		if err != nil {
+			return err
+		}
+		for _, v := range b.vessels {
+			if err := app.AppendRow(v.mmsi, v.n, v.first, v.last); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		if err := app.Close(); err != nil {
+			return err
+		}
+		app, err = duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_presence")
+		if err != nil {
+			return err
+		}
+		for _, p := range b.presence {
+			if err := app.AppendRow(p.mmsi, p.day, p.cell); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	return nil
+}
+
+// checkPosition rejects what the schema cannot hold faithfully.
+func checkPosition(p *vessel.Position) error {
+	if p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
+		return fmt.Errorf("%w: mmsi %d lat/lon %g,%g out of range", store.ErrInvalid, p.MMSI, p.Lat, p.Lon)
+	}
+	if p.Time.IsZero() {
+		return fmt.Errorf("%w: mmsi %d without time", store.ErrInvalid, p.MMSI)
+	}
+	return nil
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
