@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Ingest twice, then read back: the second run must add nothing, and the
+// vessels and track commands must show what the input holds.
+func TestIngestThenQuery(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.duckdb")
+	for i, wantAdded := range []string{"3 positions stored (0 duplicates)", "0 positions stored (3 duplicates)"} {
+		_, errOut, code := run(t, "", "ingest", "-q", "--store", db, "testdata/mixed.nmea")
+		if code != 0 || !strings.Contains(errOut, wantAdded) || !strings.Contains(errOut, "6 rejected") {
+			t.Fatalf("run %d: exit %d\n%s", i+1, code, errOut)
+		}
+	}
+	out, errOut, code := run(t, "", "vessels", "--json", "--store", db)
+	if code != 0 {
+		t.Fatalf("vessels: %d %s", code, errOut)
+	}
+	var named int
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, l := range lines {
+		var v struct {
+			MMSI   uint32
+			Latest *struct{ Name, Flag string }
+		}
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Latest != nil && v.Latest.Name == "EVER DIADEM" && v.Latest.Flag == "PA" {
+			named++
+		}
+	}
+	if len(lines) != 3 || named != 1 {
+		t.Errorf("vessels:\n%s", out)
+	}
+	out, _, code = run(t, "", "track", "--store", db, "--format", "geojson", "371798000")
+	var fc struct {
+		Type     string
+		Features []json.RawMessage
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &fc) != nil || fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
+		t.Errorf("track geojson: exit %d\n%s", code, out)
+	}
+	if _, _, code := run(t, "", "track", "--store", db, "--format", "svg", "371798000"); code != 2 {
+		t.Errorf("bad format: exit %d, want 2", code)
+	}
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lookout-maritime/lookout/internal/export"
+	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/store/duckdb"
+)
+
+func openReadOnly(cmd *cobra.Command, flag string) (*duckdb.Store, error) {
+	return duckdb.Open(cmd.Context(), duckdb.Config{Path: storePath(flag), ReadOnly: true})
+}
+
+func newVesselsCmd() *cobra.Command {
+	var storeFlag string
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "vessels [flags]",
+		Short: "List the vessels in the store with their latest identity",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openReadOnly(cmd, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			vs, err := st.Vessels(cmd.Context(), store.VesselQuery{Order: store.ByPositions, Limit: limit})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				for _, v := range vs {
+					if err := enc.Encode(v); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			fmt.Fprintf(out, "%-10s %-8s %-22s %-8s %-3s %10s %4s  %-20s %-20s\n",
+				"MMSI", "IMO", "NAME", "CALLSIGN", "FLG", "POSITIONS", "IDS", "FIRST SEEN", "LAST SEEN")
+			for _, v := range vs {
+				var imo, name, cs, flag string
+				if id := v.Latest; id != nil {
+					if id.IMO != 0 {
+						imo = strconv.Itoa(int(id.IMO))
+					}
+					name, cs, flag = id.Name, id.CallSign, id.Flag
+				}
+				fmt.Fprintf(out, "%-10d %-8s %-22s %-8s %-3s %10d %4d  %-20s %-20s\n", v.MMSI, imo, name, cs, flag,
+					v.Positions, v.Identities, v.FirstSeen.Format(time.RFC3339), v.LastSeen.Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per vessel")
+	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many vessels (0: all)")
+	return cmd
+}
+
+func newTrackCmd() *cobra.Command {
+	var storeFlag, from, to, format string
+	var points bool
+	cmd := &cobra.Command{
+		Use:   "track [flags] MMSI",
+		Short: "Export one vessel's track as GeoJSON, KML or CSV",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			mmsi, err := strconv.ParseUint(args[0], 10, 32)
+			if err != nil {
+				return usageError{fmt.Errorf("MMSI %q is not a number", args[0])}
+			}
+			var t0, t1 time.Time
+			for _, p := range []struct {
+				s string
+				t *time.Time
+			}{{from, &t0}, {to, &t1}} {
+				if p.s == "" {
+					continue
+				}
+				if *p.t, err = time.Parse(time.RFC3339, p.s); err != nil {
+					return usageError{fmt.Errorf("time %q: want RFC 3339, e.g. 2023-11-01T00:00:00Z", p.s)}
+				}
+			}
+			st, err := openReadOnly(cmd, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			pts, err := st.Track(cmd.Context(), uint32(mmsi), t0, t1)
+			if err != nil {
+				return err
+			}
+			tr := export.Track{MMSI: uint32(mmsi), Points: pts}
+			if h, err := st.Vessel(cmd.Context(), uint32(mmsi)); err == nil {
+				tr.Identity = h.Latest
+			}
+			out := cmd.OutOrStdout()
+			opt := export.Options{Points: points, Title: "Lookout track " + args[0]}
+			switch format {
+			case "geojson":
+				return export.WriteGeoJSON(out, []export.Track{tr}, opt)
+			case "kml":
+				return export.WriteKML(out, []export.Track{tr}, opt)
+			case "csv":
+				return export.WriteCSV(out, []export.Track{tr})
+			}
+			return usageError{fmt.Errorf("--format must be geojson, kml or csv, not %q", format)}
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().StringVar(&from, "from", "", "start time, RFC 3339 (inclusive)")
+	cmd.Flags().StringVar(&to, "to", "", "end time, RFC 3339 (exclusive)")
+	cmd.Flags().StringVar(&format, "format", "geojson", "geojson, kml or csv")
+	cmd.Flags().BoolVar(&points, "points", false, "geojson/kml: add a point per position")
+	return cmd
+}
