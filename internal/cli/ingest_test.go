@@ -46,6 +46,10 @@ func TestIngestThenQuery(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &fc) != nil || fc.Type != "FeatureCollection" || len(fc.Features) == 0 {
 		t.Errorf("track geojson: exit %d\n%s", code, out)
 	}
+	out, _, code = run(t, "", "vessel", "--store", db, "IMO 9134270")
+	if code != 0 || !strings.Contains(out, "MMSI 351759000") || !strings.Contains(out, `"EVER DIADEM"`) {
+		t.Errorf("vessel by IMO: exit %d\n%s", code, out)
+	}
 	if _, _, code := run(t, "", "track", "--store", db, "--format", "svg", "371798000"); code != 2 {
 		t.Errorf("bad format: exit %d, want 2", code)
 	}

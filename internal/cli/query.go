@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -121,5 +122,63 @@ func newTrackCmd() *cobra.Command {
 	cmd.Flags().StringVar(&to, "to", "", "end time, RFC 3339 (exclusive)")
 	cmd.Flags().StringVar(&format, "format", "geojson", "geojson, kml or csv")
 	cmd.Flags().BoolVar(&points, "points", false, "geojson/kml: add a point per position")
+	return cmd
+}
+
+func newVesselCmd() *cobra.Command {
+	var storeFlag string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "vessel [flags] MMSI|IMO",
+		Short: "Show a vessel's identity history: every name, call sign, IMO and flag it was seen with",
+		Long: `Vessel looks up a 9-digit MMSI, or a 7-digit IMO number (also written "IMO 9179842"),
+which may have been used by several MMSIs, and prints each identity with first and last seen.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := strings.TrimSpace(strings.TrimPrefix(strings.ToUpper(strings.Join(args, " ")), "IMO"))
+			n, err := strconv.ParseUint(strings.TrimSpace(q), 10, 32)
+			if err != nil {
+				return usageError{fmt.Errorf("%q is neither an MMSI nor an IMO number", strings.Join(args, " "))}
+			}
+			st, err := openReadOnly(cmd, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			var hs []store.VesselHistory
+			if len(strings.TrimSpace(q)) == 7 {
+				hs, err = st.VesselsByIMO(cmd.Context(), uint32(n))
+			} else {
+				var h store.VesselHistory
+				h, err = st.Vessel(cmd.Context(), uint32(n))
+				hs = []store.VesselHistory{h}
+			}
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				for _, h := range hs {
+					if err := enc.Encode(h); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			for _, h := range hs {
+				fmt.Fprintf(out, "MMSI %d: %d positions, seen %s to %s, %d identities\n", h.MMSI, h.Positions,
+					h.FirstSeen.Format(time.RFC3339), h.LastSeen.Format(time.RFC3339), len(h.History))
+				for _, id := range h.History {
+					fmt.Fprintf(out, "  %s .. %s  IMO %-8d %-22q call sign %-8s flag %-2s type %-3d %dx%d m  reports %d\n",
+						id.FirstSeen.Format(time.RFC3339), id.LastSeen.Format(time.RFC3339), id.IMO, id.Name,
+						id.CallSign, id.Flag, id.ShipType, id.Length, id.Beam, id.Reports)
+				}
+			}
+			return nil
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per MMSI with its history")
 	return cmd
 }
