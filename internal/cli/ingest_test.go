@@ -50,6 +50,19 @@ func TestIngestThenQuery(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "MMSI 351759000") || !strings.Contains(out, `"EVER DIADEM"`) {
 		t.Errorf("vessel by IMO: exit %d\n%s", code, out)
 	}
+	// Both fixes of 371798000 lie at the same point off Vancouver Island.
+	out, _, code = run(t, "", "near", "--store", db, "--json", "--lat", "48.38", "--lon", "-123.40", "--radius-km", "2")
+	var nh struct {
+		MMSI      uint32
+		Positions int
+		Closest   struct{ DistanceKm float64 }
+	}
+	if code != 0 || json.Unmarshal([]byte(strings.TrimSpace(out)), &nh) != nil || nh.MMSI != 371798000 || nh.Positions != 2 || nh.Closest.DistanceKm > 1 {
+		t.Errorf("near: exit %d\n%s", code, out)
+	}
+	if _, _, code := run(t, "", "near", "--store", db, "--lat", "95", "--lon", "0", "--radius-km", "2"); code != 2 {
+		t.Errorf("near with lat 95: exit %d, want 2", code)
+	}
 	if _, _, code := run(t, "", "track", "--store", db, "--format", "svg", "371798000"); code != 2 {
 		t.Errorf("bad format: exit %d, want 2", code)
 	}

@@ -182,3 +182,71 @@ which may have been used by several MMSIs, and prints each identity with first a
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per MMSI with its history")
 	return cmd
 }
+
+func newNearCmd() *cobra.Command {
+	var storeFlag, from, to string
+	var lat, lon, radius float64
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "near --lat LAT --lon LON --radius-km R [--from T --to T]",
+		Short:   "Which vessels were within R km of a point: first/last seen and closest approach",
+		Example: `  lookout near --lat 42.245 --lon 130.30 --radius-km 10 --from 2023-09-01T00:00:00Z --to 2024-01-01T00:00:00Z`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := store.NearQuery{Lat: lat, Lon: lon, RadiusKm: radius}
+			var err error
+			for _, p := range []struct {
+				s string
+				t *time.Time
+			}{{from, &q.From}, {to, &q.To}} {
+				if p.s == "" {
+					continue
+				}
+				if *p.t, err = time.Parse(time.RFC3339, p.s); err != nil {
+					return usageError{fmt.Errorf("time %q: want RFC 3339, e.g. 2023-11-01T00:00:00Z", p.s)}
+				}
+			}
+			if radius <= 0 || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+				return usageError{fmt.Errorf("need --lat in [-90,90], --lon in [-180,180] and --radius-km > 0")}
+			}
+			st, err := openReadOnly(cmd, storeFlag)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			hits, err := st.Near(cmd.Context(), q)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				for _, h := range hits {
+					if err := enc.Encode(h); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			fmt.Fprintf(out, "%-10s %-22s %8s  %-20s %-20s %9s  %-20s\n", "MMSI", "NAME", "POSITIONS", "FIRST INSIDE", "LAST INSIDE", "CLOSEST", "AT")
+			for _, h := range hits {
+				name := ""
+				if h.Latest != nil {
+					name = h.Latest.Name
+				}
+				fmt.Fprintf(out, "%-10d %-22s %8d  %-20s %-20s %6.2f km  %-20s\n", h.MMSI, name, h.Positions,
+					h.FirstSeen.Format(time.RFC3339), h.LastSeen.Format(time.RFC3339), h.Closest.DistanceKm,
+					h.Closest.Time.Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().Float64Var(&lat, "lat", 0, "latitude of the centre, degrees")
+	cmd.Flags().Float64Var(&lon, "lon", 0, "longitude of the centre, degrees")
+	cmd.Flags().Float64Var(&radius, "radius-km", 0, "radius in kilometres")
+	cmd.Flags().StringVar(&from, "from", "", "start time, RFC 3339 (inclusive)")
+	cmd.Flags().StringVar(&to, "to", "", "end time, RFC 3339 (exclusive)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per vessel")
+	return cmd
+}
