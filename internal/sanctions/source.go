@@ -191,3 +191,25 @@ func (e *Entity) AddAlias(a Alias) {
 func (l *List) Warnf(file string, line int, element, format string, args ...any) {
 	l.Warnings = append(l.Warnings, ParseError{File: file, Line: line, Element: element, Reason: fmt.Sprintf(format, args...)})
 }
+
+// Walk calls visit for each start element from the current position with
+// the offset where its tag begins, until the end of the file (nil) or the
+// first error from the decoder or from visit.
+func (x *XMLDoc) Walk(visit func(se *xml.StartElement, off int64) error) error {
+	for {
+		tok, off, err := x.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if err := visit(&se, off); err != nil {
+			return err
+		}
+	}
+}

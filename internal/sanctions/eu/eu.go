@@ -92,38 +92,30 @@ func Load(r io.Reader) (*sanctions.List, error) {
 		l.Published = t
 	}
 	seen := map[string]bool{}
-	for {
-		tok, off, err := x.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
+	if err := x.Walk(func(se *xml.StartElement, off int64) error {
 		if se.Name.Local != "sanctionEntity" {
 			if err := x.Skip(); err != nil {
-				return nil, err
+				return err
 			}
-			continue
+			return nil
 		}
 		var en entry
-		rec, err := x.Decode(&en, &se, off)
+		rec, err := x.Decode(&en, se, off)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		e, err := entity(&en, rec)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if seen[e.ID] {
-			return nil, sanctions.Errorf(sanctions.ErrField, file, rec.Line, "sanctionEntity", "duplicate logicalId %s", e.ID)
+			return sanctions.Errorf(sanctions.ErrField, file, rec.Line, "sanctionEntity", "duplicate logicalId %s", e.ID)
 		}
 		seen[e.ID] = true
 		l.Entities = append(l.Entities, e)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if len(l.Entities) == 0 {
 		return nil, sanctions.Errorf(sanctions.ErrEmpty, file, 0, "export", "no <sanctionEntity> elements")

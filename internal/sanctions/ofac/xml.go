@@ -76,23 +76,12 @@ func LoadXML(r io.Reader) (*sanctions.List, error) {
 	l := &sanctions.List{Source: sanctions.SourceOFAC, Format: "ofac-xml", Files: []string{file}, SHA256: sanctions.HashFiles(data)}
 	seen := map[string]bool{}
 	stated := -1
-	for {
-		tok, off, err := x.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
+	if err := x.Walk(func(se *xml.StartElement, off int64) error {
 		switch se.Name.Local {
 		case "publshInformation":
 			var p xmlPublish
-			if _, err := x.Decode(&p, &se, off); err != nil {
-				return nil, err
+			if _, err := x.Decode(&p, se, off); err != nil {
+				return err
 			}
 			if t, err := time.Parse("01/02/2006", strings.TrimSpace(p.Date)); err == nil {
 				l.Published = t
@@ -104,24 +93,27 @@ func LoadXML(r io.Reader) (*sanctions.List, error) {
 			}
 		case "sdnEntry":
 			var xe xmlEntry
-			rec, err := x.Decode(&xe, &se, off)
+			rec, err := x.Decode(&xe, se, off)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			e, err := xmlEntity(&xe, rec, l)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if seen[e.ID] {
-				return nil, sanctions.Errorf(sanctions.ErrField, file, rec.Line, "uid", "duplicate uid %s", e.ID)
+				return sanctions.Errorf(sanctions.ErrField, file, rec.Line, "uid", "duplicate uid %s", e.ID)
 			}
 			seen[e.ID] = true
 			l.Entities = append(l.Entities, e)
 		default:
 			if err := x.Skip(); err != nil {
-				return nil, err
+				return err
 			}
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if len(l.Entities) == 0 {
 		return nil, sanctions.Errorf(sanctions.ErrEmpty, file, 0, "sdnList", "no <sdnEntry> elements")

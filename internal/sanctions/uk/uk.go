@@ -73,49 +73,41 @@ func Load(r io.Reader) (*sanctions.List, error) {
 	}
 	l := &sanctions.List{Source: sanctions.SourceUK, Format: "uk-xml", Files: []string{file}, SHA256: sanctions.HashFiles(data)}
 	seen := map[string]bool{}
-	for {
-		tok, off, err := x.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
+	if err := x.Walk(func(se *xml.StartElement, off int64) error {
 		switch se.Name.Local {
 		case "DateGenerated":
 			var s string
-			if _, err := x.Decode(&s, &se, off); err != nil {
-				return nil, err
+			if _, err := x.Decode(&s, se, off); err != nil {
+				return err
 			}
 			t, err := ukDate(s)
 			if err != nil {
-				return nil, sanctions.Errorf(sanctions.ErrField, file, x.Line(off), "DateGenerated", "%q is not a date", s)
+				return sanctions.Errorf(sanctions.ErrField, file, x.Line(off), "DateGenerated", "%q is not a date", s)
 			}
 			l.Published = t
 		case "Designation":
 			var d designation
-			rec, err := x.Decode(&d, &se, off)
+			rec, err := x.Decode(&d, se, off)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			e, err := entity(&d, rec)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if seen[e.ID] {
-				return nil, sanctions.Errorf(sanctions.ErrField, file, rec.Line, "UniqueID", "duplicate UniqueID %s", e.ID)
+				return sanctions.Errorf(sanctions.ErrField, file, rec.Line, "UniqueID", "duplicate UniqueID %s", e.ID)
 			}
 			seen[e.ID] = true
 			l.Entities = append(l.Entities, e)
 		default:
 			if err := x.Skip(); err != nil {
-				return nil, err
+				return err
 			}
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if len(l.Entities) == 0 {
 		return nil, sanctions.Errorf(sanctions.ErrEmpty, file, 0, "Designations", "no <Designation> elements")

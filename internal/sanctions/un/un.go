@@ -87,33 +87,22 @@ func Load(r io.Reader) (*sanctions.List, error) {
 	}
 	seen := map[string]bool{}
 	var derived []sanctions.Entity
-	for {
-		tok, off, err := x.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
+	if err := x.Walk(func(se *xml.StartElement, off int64) error {
 		switch se.Name.Local {
 		case "INDIVIDUALS", "ENTITIES":
 			// containers: descend
 		case "INDIVIDUAL", "ENTITY":
 			var rec record
-			raw, err := x.Decode(&rec, &se, off)
+			raw, err := x.Decode(&rec, se, off)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			e, err := entity(&rec, se.Name.Local == "INDIVIDUAL", raw)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if seen[e.ID] {
-				return nil, sanctions.Errorf(sanctions.ErrField, file, raw.Line, "REFERENCE_NUMBER", "duplicate reference %s", e.ID)
+				return sanctions.Errorf(sanctions.ErrField, file, raw.Line, "REFERENCE_NUMBER", "duplicate reference %s", e.ID)
 			}
 			seen[e.ID] = true
 			if e.Kind == sanctions.KindOrganization {
@@ -122,9 +111,12 @@ func Load(r io.Reader) (*sanctions.List, error) {
 			l.Entities = append(l.Entities, e)
 		default:
 			if err := x.Skip(); err != nil {
-				return nil, err
+				return err
 			}
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if len(l.Entities) == 0 {
 		return nil, sanctions.Errorf(sanctions.ErrEmpty, file, 0, "CONSOLIDATED_LIST", "no INDIVIDUAL or ENTITY elements")
