@@ -27,17 +27,83 @@ type NMEAConfig struct {
 
 // NMEA reads AIS NMEA sentences, one per line, from a file or stream.
 type NMEA struct {
-	cfg     NMEAConfig
-	name    string
-	r       io.ReadCloser
-	br      *bufio.Reader
-	count   *countingReader
-	total   int64
+	cfg   NMEAConfig
+	r     io.ReadCloser
+	br    *bufio.Reader
+	count *countingReader
+	total int64
+	line  int
+	lineDecoder
+}
+
+// lineDecoder is the decode-and-convert step shared by the NMEA file and
+// stream sources: it decodes one line and queues the observations it gives.
+type lineDecoder struct {
+	name    string // labels observations and rejects
 	dec     *ais.Decoder
-	line    int
-	queue   []vessel.Observation
-	clock   time.Time // latest base-station UTC
 	skipped map[string]int
+	queue   []vessel.Observation
+	// byArrival dates lines without a receive time of their own with the
+	// arrival time passed to decodeLine (streams); otherwise baseClock
+	// decides whether the latest base-station time is used.
+	byArrival bool
+	baseClock bool
+	clock     time.Time // latest base-station UTC
+}
+
+func newLineDecoder(name string, cfg ais.Config) lineDecoder {
+	return lineDecoder{name: name, dec: ais.NewDecoder(cfg), skipped: map[string]int{}}
+}
+
+// decodeLine decodes line lineNo and appends its observations to the
+// (empty) queue. Blank lines, comments, non-AIS lines, incomplete
+// fragments and messages with nothing to store queue nothing; a line
+// that cannot be used gives a reject.
+func (d *lineDecoder) decodeLine(line []byte, lineNo int, arrival time.Time) (rej *Reject) {
+	if t := trim(line); len(t) == 0 || t[0] == '#' {
+		return nil
+	}
+	rep, ok, derr := d.dec.Decode(line)
+	if derr != nil {
+		if errors.Is(derr, ais.ErrNotAIS) {
+			d.skipped["not_ais"]++
+			return nil
+		}
+		return &Reject{File: d.name, Line: lineNo, Reason: ais.Code(derr), Err: derr}
+	}
+	if !ok {
+		return nil
+	}
+	if bs, isBS := rep.Message.(*ais.BaseStationReport); isBS {
+		if t, valid := baseStationTime(bs); valid {
+			d.clock = t
+		}
+	}
+	if rep.Received.IsZero() {
+		switch {
+		case d.byArrival:
+			rep.Received = arrival.UTC()
+		case d.baseClock && !d.clock.IsZero():
+			rep.Received = d.clock
+		default:
+			return &Reject{File: d.name, Line: lineNo, Reason: "no_time",
+				Err: errors.New("source: no receive time (no tag block or timestamp, and no base-station clock)")}
+		}
+	}
+	src := rep.Source
+	if src == "" {
+		src = d.name
+	}
+	obs := FromAIS(rep.Message, rep.Received, src)
+	if len(obs) == 0 {
+		d.skipped[fmt.Sprintf("type_%d", rep.Message.Head().Type)]++
+		return nil
+	}
+	for i := range obs {
+		obs[i].File, obs[i].Line = d.name, lineNo
+	}
+	d.queue = append(d.queue[:0], obs...)
+	return nil
 }
 
 // OpenNMEA opens an NMEA file ("-" for stdin; .gz by extension).
@@ -64,8 +130,8 @@ func OpenNMEA(path string, stdin io.Reader, cfg NMEAConfig) (*NMEA, error) {
 
 // NewNMEA reads NMEA from r; total is its size in bytes or -1.
 func NewNMEA(r io.ReadCloser, name string, total int64, cfg NMEAConfig) *NMEA {
-	n := &NMEA{cfg: cfg, name: name, r: r, total: total,
-		dec: ais.NewDecoder(cfg.Decoder), skipped: map[string]int{}}
+	n := &NMEA{cfg: cfg, r: r, total: total, lineDecoder: newLineDecoder(name, cfg.Decoder)}
+	n.baseClock = cfg.BaseStationClock
 	if c, ok := r.(*countedFile); ok {
 		n.count = c.raw
 	} else {
@@ -109,45 +175,9 @@ func (n *NMEA) Next(ctx context.Context) (vessel.Observation, error) {
 			return vessel.Observation{}, fmt.Errorf("source: %s: read after line %d: %w", n.name, n.line, err)
 		}
 		n.line++
-		if t := trim(line); len(t) == 0 || t[0] == '#' {
-			continue
+		if rej := n.decodeLine(line, n.line, time.Time{}); rej != nil {
+			return vessel.Observation{}, rej
 		}
-		rep, ok, derr := n.dec.Decode(line)
-		if derr != nil {
-			if errors.Is(derr, ais.ErrNotAIS) {
-				n.skipped["not_ais"]++
-				continue
-			}
-			return vessel.Observation{}, &Reject{File: n.name, Line: n.line, Reason: ais.Code(derr), Err: derr}
-		}
-		if !ok {
-			continue
-		}
-		if bs, isBS := rep.Message.(*ais.BaseStationReport); isBS {
-			if t, valid := baseStationTime(bs); valid {
-				n.clock = t
-			}
-		}
-		if rep.Received.IsZero() {
-			if !n.cfg.BaseStationClock || n.clock.IsZero() {
-				return vessel.Observation{}, &Reject{File: n.name, Line: n.line, Reason: "no_time",
-					Err: errors.New("source: no receive time (no tag block or timestamp, and no base-station clock)")}
-			}
-			rep.Received = n.clock
-		}
-		src := rep.Source
-		if src == "" {
-			src = n.name
-		}
-		obs := FromAIS(rep.Message, rep.Received, src)
-		if len(obs) == 0 {
-			n.skipped[fmt.Sprintf("type_%d", rep.Message.Head().Type)]++
-			continue
-		}
-		for i := range obs {
-			obs[i].File, obs[i].Line = n.name, n.line
-		}
-		n.queue = append(n.queue[:0], obs...)
 	}
 }
 

@@ -68,15 +68,12 @@ const maxStreamLine = 64 << 10
 // drops or cannot be made; it ends only when Close is called or Backoff's
 // MaxAttempts is reached (then Next returns the error).
 type NMEAStream struct {
-	cfg     StreamConfig
-	name    string
-	feed    *feed
-	loop    func(ctx context.Context) error
-	udp     net.PacketConn
-	dec     *ais.Decoder
-	line    int
-	queue   []vessel.Observation
-	skipped map[string]int
+	cfg  StreamConfig
+	feed *feed
+	loop func(ctx context.Context) error
+	udp  net.PacketConn
+	line int
+	lineDecoder
 }
 
 // DialNMEA returns a stream that connects to a TCP NMEA server at addr
@@ -111,8 +108,10 @@ func newNMEAStream(name string, cfg StreamConfig) *NMEAStream {
 	if cfg.Name != "" {
 		name = cfg.Name
 	}
-	return &NMEAStream{cfg: cfg, name: name, feed: newFeed(name, cfg.Logger, cfg.Buffer),
-		dec: ais.NewDecoder(cfg.Decoder), skipped: map[string]int{}}
+	s := &NMEAStream{cfg: cfg, feed: newFeed(name, cfg.Logger, cfg.Buffer),
+		lineDecoder: newLineDecoder(name, cfg.Decoder)}
+	s.byArrival = true
+	return s
 }
 
 // Addr is the local address of a UDP stream (useful after listening on
@@ -234,36 +233,9 @@ func (s *NMEAStream) Next(ctx context.Context) (vessel.Observation, error) {
 			return vessel.Observation{}, &Reject{File: s.name, Line: s.line, Reason: "format",
 				Err: fmt.Errorf("%w: line longer than %d bytes", ais.ErrFormat, maxStreamLine)}
 		}
-		if t := trim(it.data); len(t) == 0 || t[0] == '#' {
-			continue
+		if rej := s.decodeLine(it.data, s.line, it.at); rej != nil {
+			return vessel.Observation{}, rej
 		}
-		rep, ok, derr := s.dec.Decode(it.data)
-		if derr != nil {
-			if errors.Is(derr, ais.ErrNotAIS) {
-				s.skipped["not_ais"]++
-				continue
-			}
-			return vessel.Observation{}, &Reject{File: s.name, Line: s.line, Reason: ais.Code(derr), Err: derr}
-		}
-		if !ok {
-			continue
-		}
-		if rep.Received.IsZero() {
-			rep.Received = it.at.UTC()
-		}
-		src := rep.Source
-		if src == "" {
-			src = s.name
-		}
-		obs := FromAIS(rep.Message, rep.Received, src)
-		if len(obs) == 0 {
-			s.skipped[fmt.Sprintf("type_%d", rep.Message.Head().Type)]++
-			continue
-		}
-		for i := range obs {
-			obs[i].File, obs[i].Line = s.name, s.line
-		}
-		s.queue = append(s.queue[:0], obs...)
 	}
 }
 
