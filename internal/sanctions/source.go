@@ -213,3 +213,20 @@ func (x *XMLDoc) Walk(visit func(se *xml.StartElement, off int64) error) error {
 		}
 	}
 }
+
+// OpenXMLList reads a whole XML list file from r, checks its root element
+// and starts the List every XML loader fills: source, format, file name and
+// SHA-256. defaultName names r when it has no name of its own.
+func OpenXMLList(r io.Reader, defaultName, root string, src Source, format string) (*XMLDoc, xml.StartElement, *List, error) {
+	file := NameOf(r, defaultName)
+	data, err := ReadAll(r, file, 0)
+	if err != nil {
+		return nil, xml.StartElement{}, nil, err
+	}
+	x := NewXMLDoc(data, file)
+	se, err := x.Root(root)
+	if err != nil {
+		return nil, xml.StartElement{}, nil, err
+	}
+	return x, se, &List{Source: src, Format: format, Files: []string{file}, SHA256: HashFiles(data)}, nil
+}

@@ -73,17 +73,11 @@ var imoRe = regexp.MustCompile(`IMO\)?\s*(?:[Nn]umber|[Nn]o\.?)?\s*:?\s*(\d{7})\
 
 // Load reads the EU XML export.
 func Load(r io.Reader) (*sanctions.List, error) {
-	file := sanctions.NameOf(r, "eu-fsf.xml")
-	data, err := sanctions.ReadAll(r, file, 0)
+	x, root, l, err := sanctions.OpenXMLList(r, "eu-fsf.xml", "export", sanctions.SourceEU, "eu-xml")
 	if err != nil {
 		return nil, err
 	}
-	x := sanctions.NewXMLDoc(data, file)
-	root, err := x.Root("export")
-	if err != nil {
-		return nil, err
-	}
-	l := &sanctions.List{Source: sanctions.SourceEU, Format: "eu-xml", Files: []string{file}, SHA256: sanctions.HashFiles(data)}
+	file := l.Files[0]
 	if g := sanctions.Attr(root, "generationDate"); g != "" {
 		t, err := parseTime(g)
 		if err != nil {

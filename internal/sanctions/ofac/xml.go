@@ -64,16 +64,11 @@ type xmlPublish struct {
 // akaList (type f.k.a.), and "Linked To" relations from idList entries of
 // that type or from remarks text, whichever the file uses.
 func LoadXML(r io.Reader) (*sanctions.List, error) {
-	file := sanctions.NameOf(r, "sdn.xml")
-	data, err := sanctions.ReadAll(r, file, 0)
+	x, _, l, err := sanctions.OpenXMLList(r, "sdn.xml", "sdnList", sanctions.SourceOFAC, "ofac-xml")
 	if err != nil {
 		return nil, err
 	}
-	x := sanctions.NewXMLDoc(data, file)
-	if _, err := x.Root("sdnList"); err != nil {
-		return nil, err
-	}
-	l := &sanctions.List{Source: sanctions.SourceOFAC, Format: "ofac-xml", Files: []string{file}, SHA256: sanctions.HashFiles(data)}
+	file := l.Files[0]
 	seen := map[string]bool{}
 	stated := -1
 	if err := x.Walk(func(se *xml.StartElement, off int64) error {

@@ -62,16 +62,11 @@ type designation struct {
 
 // Load reads the UK Sanctions List XML.
 func Load(r io.Reader) (*sanctions.List, error) {
-	file := sanctions.NameOf(r, "UK_Sanctions_List.xml")
-	data, err := sanctions.ReadAll(r, file, 0)
+	x, _, l, err := sanctions.OpenXMLList(r, "UK_Sanctions_List.xml", "Designations", sanctions.SourceUK, "uk-xml")
 	if err != nil {
 		return nil, err
 	}
-	x := sanctions.NewXMLDoc(data, file)
-	if _, err := x.Root("Designations"); err != nil {
-		return nil, err
-	}
-	l := &sanctions.List{Source: sanctions.SourceUK, Format: "uk-xml", Files: []string{file}, SHA256: sanctions.HashFiles(data)}
+	file := l.Files[0]
 	seen := map[string]bool{}
 	if err := x.Walk(func(se *xml.StartElement, off int64) error {
 		switch se.Name.Local {

@@ -67,17 +67,11 @@ type record struct {
 
 // Load reads the consolidated list XML.
 func Load(r io.Reader) (*sanctions.List, error) {
-	file := sanctions.NameOf(r, "consolidated.xml")
-	data, err := sanctions.ReadAll(r, file, 0)
+	x, root, l, err := sanctions.OpenXMLList(r, "consolidated.xml", "CONSOLIDATED_LIST", sanctions.SourceUN, "un-xml")
 	if err != nil {
 		return nil, err
 	}
-	x := sanctions.NewXMLDoc(data, file)
-	root, err := x.Root("CONSOLIDATED_LIST")
-	if err != nil {
-		return nil, err
-	}
-	l := &sanctions.List{Source: sanctions.SourceUN, Format: "un-xml", Files: []string{file}, SHA256: sanctions.HashFiles(data)}
+	file := l.Files[0]
 	if g := sanctions.Attr(root, "dateGenerated"); g != "" {
 		t, err := time.Parse(time.RFC3339Nano, g)
 		if err != nil {
