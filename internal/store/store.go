@@ -31,6 +31,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -67,6 +68,9 @@ type Store interface {
 	TrackReader
 	NearFinder
 	StatsReader
+	EventWriter
+	EventReader
+	ListStore
 	// Close releases the store. It waits for a write in progress and makes
 	// later calls fail with ErrClosed. Closing twice is not an error.
 	Close() error
@@ -279,4 +283,84 @@ type Stats struct {
 // StatsReader reads store-wide counts.
 type StatsReader interface {
 	Stats(ctx context.Context) (Stats, error)
+}
+
+// EventWriter keeps detector events (internal/event).
+//
+// Events are keyed by event.Event.Key. Putting an event whose Key is new
+// adds it with a new ID; putting a known Key replaces the stored event and
+// keeps its ID (a revision, or a withdrawal, of the same finding).
+type EventWriter interface {
+	// PutEvents upserts evs atomically, in slice order.
+	PutEvents(ctx context.Context, evs []event.Event) error
+	// ReplaceEvents atomically deletes every stored event whose Detector
+	// is in detectors and upserts evs: a re-run of detection over stored
+	// data. Events that are upserted again keep their IDs.
+	ReplaceEvents(ctx context.Context, detectors []string, evs []event.Event) error
+}
+
+// EventQuery selects events. Zero fields do not filter.
+type EventQuery struct {
+	Kinds []event.Kind
+	MMSI  uint32 // the event's vessel or, for encounters, the other one
+	// From and To select events overlapping [From, To): End >= From and
+	// Start < To.
+	From, To time.Time
+	// BBox, when set, keeps events whose representative position is inside.
+	BBox      *BBox
+	Detectors []string
+	// Withdrawn events are left out unless asked for.
+	IncludeWithdrawn bool
+	Limit            int // 0: no limit
+}
+
+// BBox is a latitude/longitude rectangle; MinLon > MaxLon crosses the
+// antimeridian.
+type BBox struct{ MinLat, MinLon, MaxLat, MaxLon float64 }
+
+// Contains reports whether (lat, lon) is inside b.
+func (b BBox) Contains(lat, lon float64) bool {
+	if lat < b.MinLat || lat > b.MaxLat {
+		return false
+	}
+	if b.MinLon <= b.MaxLon {
+		return lon >= b.MinLon && lon <= b.MaxLon
+	}
+	return lon >= b.MinLon || lon <= b.MaxLon
+}
+
+// EventReader reads events.
+type EventReader interface {
+	// Events returns the selected events ordered by Start, then ID.
+	Events(ctx context.Context, q EventQuery) ([]event.Event, error)
+	// Event returns one event by ID or ErrNotFound.
+	Event(ctx context.Context, id int64) (event.Event, error)
+}
+
+// ListVersion is one load of a sanctions list: the store keeps every
+// version so that screening results can say which one they used and
+// `lookout sanctions diff` can compare two.
+type ListVersion struct {
+	ID        int64
+	Source    string    // sanctions.Source, e.g. "OFAC-SDN"
+	Format    string    // e.g. "ofac-xml"
+	Published time.Time // as the file states; zero when it does not
+	SHA256    string    // of the input file(s)
+	Files     []string
+	Loaded    time.Time
+	Entities  int
+	Vessels   int
+}
+
+// ListStore keeps sanctions list versions with their content (an opaque
+// encoding the sanctions package chooses).
+type ListStore interface {
+	// AddListVersion stores a new version. When a version of the same
+	// Source with the same SHA256 is stored already, it returns that one
+	// and added=false, storing nothing.
+	AddListVersion(ctx context.Context, v ListVersion, data []byte) (stored ListVersion, added bool, err error)
+	// ListVersions returns every version, newest (highest ID) first.
+	ListVersions(ctx context.Context) ([]ListVersion, error)
+	// ListData returns a version's content, or ErrNotFound.
+	ListData(ctx context.Context, id int64) ([]byte, error)
 }

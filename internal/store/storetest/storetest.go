@@ -55,6 +55,8 @@ func Run(t *testing.T, b Backend) {
 		{"NearRandom", testNearRandom},
 		{"Runs", testRuns},
 		{"Concurrency", testConcurrency},
+		{"Events", testEvents},
+		{"Lists", testLists},
 		{"Closed", testClosed},
 		{"Invalid", testInvalid},
 	}
@@ -745,6 +747,10 @@ func testClosed(t *testing.T, b Backend) {
 	_, checks["Vessels"] = s.Vessels(ctx, store.VesselQuery{})
 	_, checks["Near"] = s.Near(ctx, store.NearQuery{Lat: 1, Lon: 1, RadiusKm: 1})
 	_, checks["Stats"] = s.Stats(ctx)
+	checks["PutEvents"] = s.PutEvents(ctx, nil)
+	_, checks["Events"] = s.Events(ctx, store.EventQuery{})
+	_, _, checks["AddListVersion"] = s.AddListVersion(ctx, store.ListVersion{Source: "X", SHA256: "x"}, nil)
+	_, checks["ListVersions"] = s.ListVersions(ctx)
 	names := make([]string, 0, len(checks))
 	for n := range checks {
 		names = append(names, n)
