@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/export"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
@@ -79,17 +80,9 @@ func newTrackCmd() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("MMSI %q is not a number", args[0])}
 			}
-			var t0, t1 time.Time
-			for _, p := range []struct {
-				s string
-				t *time.Time
-			}{{from, &t0}, {to, &t1}} {
-				if p.s == "" {
-					continue
-				}
-				if *p.t, err = time.Parse(time.RFC3339, p.s); err != nil {
-					return usageError{fmt.Errorf("time %q: want RFC 3339, e.g. 2023-11-01T00:00:00Z", p.s)}
-				}
+			t0, t1, err := parseRange(from, to)
+			if err != nil {
+				return err
 			}
 			st, err := openReadOnly(cmd, storeFlag)
 			if err != nil {
@@ -157,16 +150,30 @@ which may have been used by several MMSIs, and prints each identity with first a
 				return err
 			}
 			out := cmd.OutOrStdout()
+			hits := map[uint32][]event.Event{}
+			for _, h := range hs {
+				evs, err := st.Events(cmd.Context(), store.EventQuery{MMSI: h.MMSI, Kinds: []event.Kind{event.SanctionsHit}})
+				if err != nil {
+					return err
+				}
+				hits[h.MMSI] = evs
+			}
 			if asJSON {
 				enc := json.NewEncoder(out)
 				for _, h := range hs {
-					if err := enc.Encode(h); err != nil {
+					if err := enc.Encode(struct {
+						store.VesselHistory
+						SanctionsHits []event.Event `json:"sanctions_hits"`
+					}{h, hits[h.MMSI]}); err != nil {
 						return err
 					}
 				}
 				return nil
 			}
 			for _, h := range hs {
+				for _, e := range hits[h.MMSI] {
+					fmt.Fprintf(out, "SANCTIONS HIT %.2f: %s\n", e.Confidence, e.Explanation)
+				}
 				fmt.Fprintf(out, "MMSI %d: %d positions, seen %s to %s, %d identities\n", h.MMSI, h.Positions,
 					h.FirstSeen.Format(time.RFC3339), h.LastSeen.Format(time.RFC3339), len(h.History))
 				for _, id := range h.History {
@@ -195,16 +202,8 @@ func newNearCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			q := store.NearQuery{Lat: lat, Lon: lon, RadiusKm: radius}
 			var err error
-			for _, p := range []struct {
-				s string
-				t *time.Time
-			}{{from, &q.From}, {to, &q.To}} {
-				if p.s == "" {
-					continue
-				}
-				if *p.t, err = time.Parse(time.RFC3339, p.s); err != nil {
-					return usageError{fmt.Errorf("time %q: want RFC 3339, e.g. 2023-11-01T00:00:00Z", p.s)}
-				}
+			if q.From, q.To, err = parseRange(from, to); err != nil {
+				return err
 			}
 			if radius <= 0 || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
 				return usageError{fmt.Errorf("need --lat in [-90,90], --lon in [-180,180] and --radius-km > 0")}
@@ -249,4 +248,35 @@ func newNearCmd() *cobra.Command {
 	cmd.Flags().StringVar(&to, "to", "", "end time, RFC 3339 (exclusive)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per vessel")
 	return cmd
+}
+
+func openWrite(cmd *cobra.Command, flag string) (*duckdb.Store, error) {
+	return duckdb.Open(cmd.Context(), duckdb.Config{Path: storePath(flag)})
+}
+
+// parseRange parses --from and --to: RFC 3339 times or UTC dates
+// (2023-09-01); empty leaves that end open.
+func parseRange(from, to string) (t0, t1 time.Time, err error) {
+	parse := func(s string) (time.Time, error) {
+		if s == "" {
+			return time.Time{}, nil
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC(), nil
+		}
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return t, nil
+		}
+		return time.Time{}, usageError{fmt.Errorf("time %q: want RFC 3339 (2023-11-01T00:00:00Z) or a date (2023-11-01)", s)}
+	}
+	if t0, err = parse(from); err != nil {
+		return
+	}
+	if t1, err = parse(to); err != nil {
+		return
+	}
+	if !t0.IsZero() && !t1.IsZero() && !t0.Before(t1) {
+		err = usageError{fmt.Errorf("--from %s is not before --to %s", from, to)}
+	}
+	return
 }

@@ -60,6 +60,7 @@ name, and hands the case over as a dossier anyone can verify offline.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newDecodeCmd(), newIngestCmd(), newVesselsCmd(), newVesselCmd(), newTrackCmd(), newNearCmd())
+	root.AddCommand(newDecodeCmd(), newIngestCmd(), newVesselsCmd(), newVesselCmd(), newTrackCmd(), newNearCmd(),
+		newEventsCmd(), newSanctionsCmd(), newScreenCmd())
 	return root
 }

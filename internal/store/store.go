@@ -350,6 +350,9 @@ type ListVersion struct {
 	Loaded    time.Time
 	Entities  int
 	Vessels   int
+	// URL, ETag and LastModified are set when the version was downloaded:
+	// the next update asks the server only for something newer.
+	URL, ETag, LastModified string
 }
 
 // ListStore keeps sanctions list versions with their content (an opaque

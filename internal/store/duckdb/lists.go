@@ -41,9 +41,9 @@ func (s *Store) AddListVersion(ctx context.Context, v store.ListVersion, data []
 		v.Published = v.Published.UTC().Truncate(time.Microsecond)
 		published = v.Published
 	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO list_versions (id, source, format, published, sha256, files, loaded, entities, vessels, data)
-VALUES (nextval('list_version_id'), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		v.Source, v.Format, published, v.SHA256, files, v.Loaded, v.Entities, v.Vessels, data).Scan(&v.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO list_versions (id, source, format, published, sha256, files, loaded, entities, vessels, url, etag, last_modified, data)
+VALUES (nextval('list_version_id'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		v.Source, v.Format, published, v.SHA256, files, v.Loaded, v.Entities, v.Vessels, v.URL, v.ETag, v.LastModified, data).Scan(&v.ID); err != nil {
 		return store.ListVersion{}, false, fmt.Errorf("duckdb: add list version: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -53,7 +53,7 @@ VALUES (nextval('list_version_id'), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 	return v, true, nil
 }
 
-const listCols = `id, source, format, published, sha256, files, loaded, entities, vessels`
+const listCols = `id, source, format, published, sha256, files, loaded, entities, vessels, coalesce(url, ''), coalesce(etag, ''), coalesce(last_modified, '')`
 
 func scanListVersion(r scanner) (store.ListVersion, error) {
 	var (
@@ -61,7 +61,7 @@ func scanListVersion(r scanner) (store.ListVersion, error) {
 		published sql.NullTime
 		files     []any
 	)
-	if err := r.Scan(&v.ID, &v.Source, &v.Format, &published, &v.SHA256, &files, &v.Loaded, &v.Entities, &v.Vessels); err != nil {
+	if err := r.Scan(&v.ID, &v.Source, &v.Format, &published, &v.SHA256, &files, &v.Loaded, &v.Entities, &v.Vessels, &v.URL, &v.ETag, &v.LastModified); err != nil {
 		return store.ListVersion{}, err
 	}
 	if published.Valid {

@@ -187,7 +187,7 @@ func testLists(t *testing.T, b Backend) {
 	if err != nil || !added || got2.ID <= got.ID || !got2.Published.IsZero() {
 		t.Fatalf("new version: %+v %v %v", got2, added, err)
 	}
-	un := store.ListVersion{Source: "UN-SC", Format: "un-xml", SHA256: "aa"}
+	un := store.ListVersion{Source: "UN-SC", Format: "un-xml", SHA256: "aa", URL: "http://x/un.xml", ETag: `"e1"`, LastModified: "Mon, 01 Jan 2024 00:00:00 GMT"}
 	if _, added, err := s.AddListVersion(ctx, un, []byte("un")); err != nil || !added {
 		t.Fatalf("same hash, other source: %v %v", added, err)
 	}
@@ -197,7 +197,7 @@ func testLists(t *testing.T, b Backend) {
 	s.Close()
 	s = reopen(t, b, loc)
 	vs, err := s.ListVersions(ctx)
-	if err != nil || len(vs) != 3 || vs[0].Source != "UN-SC" || vs[1].ID != got2.ID || vs[2].Files[0] != "sdn.csv" || vs[2].Entities != 10 || vs[2].Vessels != 2 {
+	if err != nil || len(vs) != 3 || vs[0].Source != "UN-SC" || vs[0].ETag != `"e1"` || vs[0].URL != "http://x/un.xml" || vs[0].LastModified == "" || vs[1].URL != "" || vs[1].ID != got2.ID || vs[2].Files[0] != "sdn.csv" || vs[2].Entities != 10 || vs[2].Vessels != 2 {
 		t.Fatalf("versions: %+v %v", vs, err)
 	}
 	if d, err := s.ListData(ctx, got.ID); err != nil || string(d) != "one" {

@@ -34,6 +34,9 @@ CREATE TABLE list_versions (
     loaded    TIMESTAMPTZ NOT NULL,
     entities  INTEGER NOT NULL,
     vessels   INTEGER NOT NULL,
+    url       VARCHAR,          -- where `sanctions update` fetched it
+    etag      VARCHAR,          -- the response's validators, for conditional requests
+    last_modified VARCHAR,
     data      BLOB NOT NULL,
     UNIQUE (source, sha256)
 );
