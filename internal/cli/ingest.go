@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,11 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lookout-maritime/lookout/internal/ingest"
 	"github.com/lookout-maritime/lookout/internal/source"
-	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
-	"github.com/lookout-maritime/lookout/internal/track"
-	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
 // storePath is --store, else LOOKOUT_STORE, else the default file.
@@ -32,18 +28,6 @@ func storePath(flag string) string {
 
 func addStoreFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVar(p, "store", "", "store file (default $LOOKOUT_STORE, else "+duckdb.DefaultPath+")")
-}
-
-// batchPoints is how many track points go to the store per transaction:
-// large batches load fastest; a crash loses at most one batch, which a
-// rerun of the same ingest restores without duplicates.
-const batchPoints = 500_000
-
-type ingestSummary struct {
-	lines, decoded, rejected int64
-	byReason                 map[string]int64
-	added, duplicates        int
-	identities               int
 }
 
 func newIngestCmd() *cobra.Command {
@@ -73,111 +57,35 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool) error {
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
-	start := time.Now()
 	st, err := duckdb.Open(ctx, duckdb.Config{Path: path})
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	defer st.Close()
-	run, err := st.BeginRun(ctx, specs)
-	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
+	cfg := ingest.Config{
+		Open: func(spec string) (source.Source, error) {
+			return source.New(spec, source.Options{Stdin: cmd.InOrStdin(), NMEA: source.NMEAConfig{BaseStationClock: true}})
+		},
+		NewProgress: func(spec string, total int64) ingest.Progress {
+			return newProgress(stderr, total, spec, forceProgress)
+		},
 	}
-	sum := ingestSummary{byReason: map[string]int64{}}
-	tr := track.New(track.Config{}, nil)
-	var col track.Collector
-	flush := func(force bool) error {
-		if len(col.Points) < batchPoints && !force {
-			return nil
-		}
-		ids := make([]vessel.Identity, len(col.Identities))
-		for i, e := range col.Identities {
-			ids[i] = e.Identity
-		}
-		if err := st.UpsertIdentities(ctx, ids); err != nil {
-			return err
-		}
-		ls, err := st.AddPositions(ctx, run, col.Points)
-		if err != nil {
-			return err
-		}
-		sum.added += ls.Added
-		sum.duplicates += ls.Duplicates
-		sum.identities += len(ids)
-		col.Reset()
-		return nil
+	if !quiet {
+		cfg.OnReject = func(r *source.Reject) { fmt.Fprintf(stderr, "%v\n", r) }
 	}
-	runErr := func() error {
-		for _, spec := range specs {
-			src, err := source.New(spec, source.Options{Stdin: cmd.InOrStdin(),
-				NMEA: source.NMEAConfig{BaseStationClock: true}})
-			if err != nil {
-				return err
-			}
-			_, total := src.Progress()
-			bar := newProgress(stderr, total, spec, forceProgress)
-			var n int64
-			for {
-				obs, err := src.Next(ctx)
-				var rej *source.Reject
-				switch {
-				case errors.Is(err, io.EOF):
-				case errors.As(err, &rej):
-					sum.lines++
-					sum.rejected++
-					sum.byReason[rej.Reason]++
-					if !quiet {
-						fmt.Fprintf(stderr, "%v\n", rej)
-					}
-					continue
-				case err != nil:
-					src.Close()
-					return err
-				default:
-					sum.lines++
-					sum.decoded++
-					n++
-					tr.Add(obs, &col)
-					if n%65536 == 0 {
-						done, _ := src.Progress()
-						bar.update(done, n)
-					}
-					if err := flush(false); err != nil {
-						src.Close()
-						return err
-					}
-					continue
-				}
-				break
-			}
-			bar.finish()
-			src.Close()
-		}
-		tr.Flush(&col)
-		return flush(true)
-	}()
-	status := store.RunOK
-	if runErr != nil {
-		status = store.RunFailed
-	}
-	// Record the run even when the context was cancelled.
-	finishCtx := context.WithoutCancel(ctx)
-	if err := st.FinishRun(finishCtx, run, store.RunResult{Status: status, Lines: sum.lines,
-		Decoded: sum.decoded, Rejected: sum.rejected, RejectedByReason: sum.byReason}); err != nil && runErr == nil {
-		runErr = err
-	}
-	elapsed := time.Since(start)
-	ts := tr.Stats()
-	fmt.Fprintf(stderr, "ingest run %d (%s): %d lines/rows, %d observations, %d rejected%s\n",
-		run, status, sum.lines, sum.decoded, sum.rejected, reasonList(sum.byReason))
-	fmt.Fprintf(stderr, "  %d vessels, %d positions stored (%d duplicates), %d identity records, %d segments, %d late\n",
-		ts.Vessels+ts.Retired, sum.added, sum.duplicates+int(ts.Duplicates), sum.identities, ts.Segments, ts.Late)
-	fmt.Fprintf(stderr, "  %s, %.0f observations/s, store %s\n", elapsed.Round(time.Millisecond),
-		float64(sum.decoded)/elapsed.Seconds(), path)
-	if runErr != nil {
-		return fmt.Errorf("ingest: %w", runErr)
-	}
-	return nil
+	sum, runErr := ingest.Run(ctx, st, specs, cfg)
+	printIngestSummary(stderr, sum, path)
+	return runErr
+}
+
+func printIngestSummary(w io.Writer, sum ingest.Summary, path string) {
+	ts := sum.Track
+	fmt.Fprintf(w, "ingest run %d (%s): %d lines/rows, %d observations, %d rejected%s\n",
+		sum.Run, sum.Status, sum.Lines, sum.Decoded, sum.Rejected, reasonList(sum.ByReason))
+	fmt.Fprintf(w, "  %d vessels, %d positions stored (%d duplicates), %d identity records, %d segments, %d late, %d events\n",
+		ts.Vessels+ts.Retired, sum.Added, sum.Duplicates+int(ts.Duplicates), sum.Identities, ts.Segments, ts.Late, sum.Events)
+	fmt.Fprintf(w, "  %s, %.0f observations/s, store %s\n", sum.Elapsed.Round(time.Millisecond),
+		float64(sum.Decoded)/sum.Elapsed.Seconds(), path)
 }
 
 func reasonList(m map[string]int64) string {

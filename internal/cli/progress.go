@@ -47,7 +47,7 @@ func newProgress(w io.Writer, total int64, desc string, force bool) *progress {
 }
 
 // update sets the bar to bytes read (or messages when the size is unknown).
-func (p *progress) update(bytes, msgs int64) {
+func (p *progress) Update(bytes, msgs int64) {
 	if p.bar == nil {
 		return
 	}
@@ -60,7 +60,7 @@ func (p *progress) update(bytes, msgs int64) {
 	}
 }
 
-func (p *progress) finish() {
+func (p *progress) Finish() {
 	if p.bar == nil {
 		return
 	}

@@ -1,0 +1,337 @@
+// Package ingest is the pipeline from sources to the store: read and
+// decode (source), build tracks and identities (track), let observers such
+// as the detectors see every accepted fix, and write batches to the store
+// on a goroutine of its own so that decoding and storing overlap. The CLI's
+// `lookout ingest`, `lookout demo` and `lookout serve --ingest` all run it.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/source"
+	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/track"
+	"github.com/lookout-maritime/lookout/internal/vessel"
+)
+
+// Store is what the pipeline writes to.
+type Store interface {
+	BeginRun(ctx context.Context, sources []string) (store.RunID, error)
+	FinishRun(ctx context.Context, id store.RunID, res store.RunResult) error
+	AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error)
+	UpsertIdentities(ctx context.Context, ids []vessel.Identity) error
+	PutEvents(ctx context.Context, evs []event.Event) error
+}
+
+// Observer sees what the tracker accepts, in the tracker's order, on the
+// pipeline's goroutine: the streaming detectors. Events it returns from
+// Drain are stored with the batch they were found in, so a crash never
+// stores an event without the positions it rests on.
+type Observer interface {
+	track.Emitter
+	// Static receives every static report as read (draught, ETA, and
+	// destination change every voyage and are not part of an identity).
+	Static(s vessel.Static)
+	// Drain returns the events found since the last call.
+	Drain() []event.Event
+	// Flush ends the input: open state becomes final events (returned by
+	// the next Drain).
+	Flush()
+}
+
+// Progress is told how far each source has got.
+type Progress interface {
+	Update(done, messages int64)
+	Finish()
+}
+
+// Config tunes a run; zero fields take defaults.
+type Config struct {
+	Track track.Config
+	// BatchPoints is how many track points go to the store per
+	// transaction (default 500 000): large batches load fastest; a crash
+	// loses at most the batches in flight, which a rerun of the same
+	// ingest restores without duplicates.
+	BatchPoints int
+	// Open opens a source spec (default source.New with stdin nil).
+	Open func(spec string) (source.Source, error)
+	// OnReject is called for each rejected line (default: ignore; they
+	// are counted either way).
+	OnReject func(*source.Reject)
+	// NewProgress returns a progress display for a source of total bytes
+	// (-1 when unknown); nil: none.
+	NewProgress func(spec string, total int64) Progress
+	// Observer, when set, sees every accepted fix and static report.
+	Observer Observer
+	Logger   *slog.Logger
+}
+
+// Summary is what a run did; every count is exact.
+type Summary struct {
+	Run                      store.RunID
+	Status                   store.RunStatus
+	Lines, Decoded, Rejected int64
+	ByReason                 map[string]int64
+	Added, Duplicates        int // positions stored / already stored
+	Identities               int // identity batches upserted
+	Events                   int // events stored
+	Track                    track.Stats
+	Elapsed                  time.Duration
+}
+
+// batch is one store transaction's worth of output.
+type batch struct {
+	col    track.Collector
+	ids    []vessel.Identity
+	events []event.Event
+}
+
+type tee struct {
+	col *track.Collector
+	obs Observer
+}
+
+func (t tee) Point(p vessel.TrackPoint) {
+	t.col.Point(p)
+	if t.obs != nil {
+		t.obs.Point(p)
+	}
+}
+
+func (t tee) Identity(id vessel.Identity, isNew bool) {
+	t.col.Identity(id, isNew)
+	if t.obs != nil {
+		t.obs.Identity(id, isNew)
+	}
+}
+
+// Run ingests specs into st as one ingest run. It returns the summary
+// also when it fails; a failed or cancelled run is recorded as failed
+// with the counts it reached.
+func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, error) {
+	start := time.Now()
+	if cfg.BatchPoints <= 0 {
+		cfg.BatchPoints = 500_000
+	}
+	if cfg.Open == nil {
+		cfg.Open = func(spec string) (source.Source, error) {
+			return source.New(spec, source.Options{NMEA: source.NMEAConfig{BaseStationClock: true}})
+		}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	sum := Summary{ByReason: map[string]int64{}}
+	run, err := st.BeginRun(ctx, specs)
+	if err != nil {
+		return sum, fmt.Errorf("ingest: %w", err)
+	}
+	sum.Run = run
+	w := newWriter(ctx, st, run, cfg.BatchPoints)
+	tr := track.New(cfg.Track, cfg.Logger)
+	cur := w.get()
+	// ship hands the current batch to the writer and takes a free one.
+	ship := func() error {
+		if cfg.Observer != nil {
+			cur.events = append(cur.events, cfg.Observer.Drain()...)
+		}
+		for _, e := range cur.col.Identities {
+			cur.ids = append(cur.ids, e.Identity)
+		}
+		if err := w.put(cur); err != nil {
+			return err
+		}
+		cur = w.get()
+		return nil
+	}
+	runErr := func() error {
+		for _, spec := range specs {
+			if err := readSource(ctx, spec, cfg, tr, &cur, &sum, ship); err != nil {
+				return err
+			}
+		}
+		out := tee{&cur.col, cfg.Observer}
+		tr.Flush(out)
+		if cfg.Observer != nil {
+			cfg.Observer.Flush()
+		}
+		return ship()
+	}()
+	werr := w.close()
+	if runErr == nil {
+		runErr = werr
+	}
+	sum.Added, sum.Duplicates, sum.Identities, sum.Events = w.added, w.dups, w.idents, w.events
+	sum.Track = tr.Stats()
+	sum.Status = store.RunOK
+	if runErr != nil {
+		sum.Status = store.RunFailed
+	}
+	// Record the run even when the context was cancelled.
+	if err := st.FinishRun(context.WithoutCancel(ctx), run, store.RunResult{Status: sum.Status, Lines: sum.Lines,
+		Decoded: sum.Decoded, Rejected: sum.Rejected, RejectedByReason: sum.ByReason}); err != nil && runErr == nil {
+		runErr = err
+	}
+	sum.Elapsed = time.Since(start)
+	if runErr != nil {
+		return sum, fmt.Errorf("ingest: %w", runErr)
+	}
+	return sum, nil
+}
+
+func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, cur **batch, sum *Summary, ship func() error) error {
+	src, err := cfg.Open(spec)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	var bar Progress
+	if cfg.NewProgress != nil {
+		_, total := src.Progress()
+		bar = cfg.NewProgress(spec, total)
+		defer bar.Finish()
+	}
+	var n int64
+	for {
+		obs, err := src.Next(ctx)
+		var rej *source.Reject
+		switch {
+		case errors.Is(err, io.EOF):
+			if bar != nil {
+				done, _ := src.Progress()
+				bar.Update(done, n)
+			}
+			return nil
+		case errors.As(err, &rej):
+			sum.Lines++
+			sum.Rejected++
+			sum.ByReason[rej.Reason]++
+			if cfg.OnReject != nil {
+				cfg.OnReject(rej)
+			}
+			continue
+		case err != nil:
+			return err
+		}
+		sum.Lines++
+		sum.Decoded++
+		n++
+		if cfg.Observer != nil && obs.Static != nil {
+			cfg.Observer.Static(*obs.Static)
+		}
+		tr.Add(obs, tee{&(*cur).col, cfg.Observer})
+		if n%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if bar != nil {
+				done, _ := src.Progress()
+				bar.Update(done, n)
+			}
+		}
+		if len((*cur).col.Points) >= cfg.BatchPoints {
+			if err := ship(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// writer stores batches on its own goroutine. Two batches circulate: one
+// filled by the pipeline while the other is written, so the pipeline
+// waits only when the store is slower than decoding.
+type writer struct {
+	ctx    context.Context
+	st     Store
+	run    store.RunID
+	todo   chan *batch
+	free   chan *batch
+	done   chan struct{}
+	failed chan struct{} // closed when a write fails
+	err    error         // set by the goroutine before failed closes
+	added  int
+	dups   int
+	idents int
+	events int
+}
+
+func newWriter(ctx context.Context, st Store, run store.RunID, size int) *writer {
+	w := &writer{ctx: ctx, st: st, run: run, todo: make(chan *batch, 1), free: make(chan *batch, 2),
+		done: make(chan struct{}), failed: make(chan struct{})}
+	for range 2 {
+		b := &batch{}
+		b.col.Points = make([]vessel.TrackPoint, 0, size+size/8)
+		w.free <- b
+	}
+	go w.loop()
+	return w
+}
+
+func (w *writer) loop() {
+	defer close(w.done)
+	for b := range w.todo {
+		if w.err == nil {
+			if w.err = w.write(b); w.err != nil {
+				close(w.failed)
+			}
+		}
+		b.col.Reset()
+		clear(b.ids)
+		b.ids = b.ids[:0]
+		b.events = b.events[:0]
+		w.free <- b
+	}
+}
+
+// write stores one batch: identities, positions, then the events that
+// rest on them, each an atomic call.
+func (w *writer) write(b *batch) error {
+	if len(b.ids) > 0 {
+		if err := w.st.UpsertIdentities(w.ctx, b.ids); err != nil {
+			return err
+		}
+		w.idents += len(b.ids)
+	}
+	if len(b.col.Points) > 0 {
+		ls, err := w.st.AddPositions(w.ctx, w.run, b.col.Points)
+		if err != nil {
+			return err
+		}
+		w.added += ls.Added
+		w.dups += ls.Duplicates
+	}
+	if len(b.events) > 0 {
+		if err := w.st.PutEvents(w.ctx, b.events); err != nil {
+			return err
+		}
+		w.events += len(b.events)
+	}
+	return nil
+}
+
+// get returns a free batch, waiting for the writer if both are in use.
+func (w *writer) get() *batch { return <-w.free }
+
+// put queues b for writing; it fails when an earlier write failed.
+func (w *writer) put(b *batch) error {
+	select {
+	case <-w.failed:
+		return w.err
+	default:
+	}
+	w.todo <- b
+	return nil
+}
+
+// close waits for queued batches and returns the first write error.
+func (w *writer) close() error {
+	close(w.todo)
+	<-w.done
+	return w.err
+}
