@@ -33,6 +33,7 @@ func addStoreFlag(cmd *cobra.Command, p *string) {
 func newIngestCmd() *cobra.Command {
 	var storeFlag string
 	var quiet, progressFlag bool
+	var batch int
 	cmd := &cobra.Command{
 		Use:   "ingest [flags] SOURCE...",
 		Short: "Read AIS sources into the store: positions, tracks and identity history",
@@ -45,16 +46,18 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
   lookout ingest --store case.duckdb aisdk-2023-11-01.csv.zst`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runIngest(cmd, storePath(storeFlag), args, quiet, progressFlag)
+			return runIngest(cmd, storePath(storeFlag), args, quiet, progressFlag, batch)
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not report each rejected line (they are still counted)")
 	cmd.Flags().BoolVar(&progressFlag, "progress", false, "show the progress bar even when standard error is not a terminal")
+	cmd.Flags().IntVar(&batch, "batch", 0, "track points per store transaction (default 500000)")
+	_ = cmd.Flags().MarkHidden("batch")
 	return cmd
 }
 
-func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool) error {
+func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool, batch int) error {
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
 	st, err := duckdb.Open(ctx, duckdb.Config{Path: path})
@@ -63,6 +66,7 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	}
 	defer st.Close()
 	cfg := ingest.Config{
+		BatchPoints: batch,
 		Open: func(spec string) (source.Source, error) {
 			return source.New(spec, source.Options{Stdin: cmd.InOrStdin(), NMEA: source.NMEAConfig{BaseStationClock: true}})
 		},

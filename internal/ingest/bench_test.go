@@ -13,7 +13,7 @@ import (
 // nullStore counts and discards, to measure the pipeline without a store.
 type nullStore struct{ pts, ids, evs int }
 
-func (n *nullStore) BeginRun(context.Context, []string) (store.RunID, error)  { return 1, nil }
+func (n *nullStore) BeginRun(context.Context, []string) (store.RunID, error)       { return 1, nil }
 func (n *nullStore) FinishRun(context.Context, store.RunID, store.RunResult) error { return nil }
 func (n *nullStore) AddPositions(_ context.Context, _ store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
 	n.pts += len(pts)
