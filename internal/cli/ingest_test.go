@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"database/sql"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
 )
 
 // Ingest twice, then read back: the second run must add nothing, and the
@@ -62,6 +66,22 @@ func TestIngestThenQuery(t *testing.T) {
 	}
 	if _, _, code := run(t, "", "near", "--store", db, "--lat", "95", "--lon", "0", "--radius-km", "2"); code != 2 {
 		t.Errorf("near with lat 95: exit %d, want 2", code)
+	}
+	// GeoParquet opens in DuckDB with the fixes in it.
+	out, _, code = run(t, "", "track", "--store", db, "--format", "parquet", "371798000")
+	pq := filepath.Join(t.TempDir(), "t.parquet")
+	if code != 0 || os.WriteFile(pq, []byte(out), 0o644) != nil {
+		t.Fatalf("track parquet: exit %d", code)
+	}
+	sqldb, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.Close()
+	var rows int
+	var mmsi int64
+	if err := sqldb.QueryRow(`SELECT count(*), min(mmsi) FROM read_parquet(?)`, pq).Scan(&rows, &mmsi); err != nil || rows != 2 || mmsi != 371798000 {
+		t.Errorf("parquet in DuckDB: %d rows, mmsi %d, %v", rows, mmsi, err)
 	}
 	if _, _, code := run(t, "", "track", "--store", db, "--format", "svg", "371798000"); code != 2 {
 		t.Errorf("bad format: exit %d, want 2", code)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/export"
+	"github.com/lookout-maritime/lookout/internal/export/parquet"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 )
@@ -106,14 +107,18 @@ func newTrackCmd() *cobra.Command {
 				return export.WriteKML(out, []export.Track{tr}, opt)
 			case "csv":
 				return export.WriteCSV(out, []export.Track{tr})
+			case "parquet":
+				// GeoParquet positions (one row per fix, WKB point geometry):
+				// opens in DuckDB, QGIS and GeoPandas.
+				return parquet.WritePositions(cmd.Context(), out, []export.Track{tr}, parquet.Config{})
 			}
-			return usageError{fmt.Errorf("--format must be geojson, kml or csv, not %q", format)}
+			return usageError{fmt.Errorf("--format must be geojson, kml, csv or parquet, not %q", format)}
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
 	cmd.Flags().StringVar(&from, "from", "", "start time, RFC 3339 (inclusive)")
 	cmd.Flags().StringVar(&to, "to", "", "end time, RFC 3339 (exclusive)")
-	cmd.Flags().StringVar(&format, "format", "geojson", "geojson, kml or csv")
+	cmd.Flags().StringVar(&format, "format", "geojson", "geojson, kml, csv or parquet (GeoParquet; redirect to a file)")
 	cmd.Flags().BoolVar(&points, "points", false, "geojson/kml: add a point per position")
 	return cmd
 }
