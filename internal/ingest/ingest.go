@@ -97,14 +97,14 @@ type tee struct {
 	obs Observer
 }
 
-func (t tee) Point(p vessel.TrackPoint) {
+func (t *tee) Point(p vessel.TrackPoint) {
 	t.col.Point(p)
 	if t.obs != nil {
 		t.obs.Point(p)
 	}
 }
 
-func (t tee) Identity(id vessel.Identity, isNew bool) {
+func (t *tee) Identity(id vessel.Identity, isNew bool) {
 	t.col.Identity(id, isNew)
 	if t.obs != nil {
 		t.obs.Identity(id, isNew)
@@ -136,6 +136,9 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	w := newWriter(ctx, st, run, cfg.BatchPoints)
 	tr := track.New(cfg.Track, cfg.Logger)
 	cur := w.get()
+	// out feeds the current batch and the observer; one value for the
+	// whole run, so handing it to the tracker allocates nothing.
+	out := &tee{col: &cur.col, obs: cfg.Observer}
 	// ship hands the current batch to the writer and takes a free one.
 	ship := func() error {
 		if cfg.Observer != nil {
@@ -148,15 +151,15 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 			return err
 		}
 		cur = w.get()
+		out.col = &cur.col
 		return nil
 	}
 	runErr := func() error {
 		for _, spec := range specs {
-			if err := readSource(ctx, spec, cfg, tr, &cur, &sum, ship); err != nil {
+			if err := readSource(ctx, spec, cfg, tr, out, &sum, ship); err != nil {
 				return err
 			}
 		}
-		out := tee{&cur.col, cfg.Observer}
 		tr.Flush(out)
 		if cfg.Observer != nil {
 			cfg.Observer.Flush()
@@ -185,7 +188,7 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	return sum, nil
 }
 
-func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, cur **batch, sum *Summary, ship func() error) error {
+func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, out *tee, sum *Summary, ship func() error) error {
 	src, err := cfg.Open(spec)
 	if err != nil {
 		return err
@@ -225,7 +228,7 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 		if cfg.Observer != nil && obs.Static != nil {
 			cfg.Observer.Static(*obs.Static)
 		}
-		tr.Add(obs, tee{&(*cur).col, cfg.Observer})
+		tr.Add(obs, out)
 		if n%65536 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -235,7 +238,7 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 				bar.Update(done, n)
 			}
 		}
-		if len((*cur).col.Points) >= cfg.BatchPoints {
+		if len(out.col.Points) >= cfg.BatchPoints {
 			if err := ship(); err != nil {
 				return err
 			}

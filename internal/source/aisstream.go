@@ -381,7 +381,7 @@ type AISStreamFile struct {
 	count   *countingReader
 	total   int64
 	line    int
-	queue   []vessel.Observation
+	queue   queue
 	skipped map[string]int
 }
 
@@ -417,9 +417,7 @@ func NewAISStreamFile(r io.ReadCloser, name string, total int64) *AISStreamFile 
 // Next implements Source.
 func (a *AISStreamFile) Next(ctx context.Context) (vessel.Observation, error) {
 	for {
-		if len(a.queue) > 0 {
-			o := a.queue[0]
-			a.queue = a.queue[1:]
+		if o, ok := a.queue.pop(); ok {
 			return o, nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -459,7 +457,7 @@ func (a *AISStreamFile) Next(ctx context.Context) (vessel.Observation, error) {
 		for i := range obs {
 			obs[i].File, obs[i].Line = a.name, a.line
 		}
-		a.queue = append(a.queue[:0], obs...)
+		a.queue.fill(append(a.queue.empty(), obs...))
 	}
 }
 

@@ -82,7 +82,7 @@ type AISStream struct {
 	sub     []byte
 	feed    *feed
 	line    int
-	queue   []vessel.Observation
+	queue   queue
 	skipped map[string]int
 }
 
@@ -222,9 +222,7 @@ func (a *AISStream) ping(ctx context.Context, c *websocket.Conn) {
 func (a *AISStream) Next(ctx context.Context) (vessel.Observation, error) {
 	a.feed.run(a.loop)
 	for {
-		if len(a.queue) > 0 {
-			o := a.queue[0]
-			a.queue = a.queue[1:]
+		if o, ok := a.queue.pop(); ok {
 			return o, nil
 		}
 		it, err := a.feed.next(ctx)
@@ -243,7 +241,7 @@ func (a *AISStream) Next(ctx context.Context) (vessel.Observation, error) {
 		for i := range obs {
 			obs[i].File, obs[i].Line = a.name, a.line
 		}
-		a.queue = append(a.queue[:0], obs...)
+		a.queue.fill(append(a.queue.empty(), obs...))
 	}
 }
 

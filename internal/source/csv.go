@@ -79,7 +79,7 @@ type CSV struct {
 	header  string
 	line    int
 	fields  []string
-	queue   []vessel.Observation
+	queue   queue
 	statics map[uint32]staticSeen
 	skipped map[string]int
 	dropped map[string]int
@@ -200,9 +200,7 @@ func (c *CSV) readLine() ([]byte, error) {
 // Next implements Source.
 func (c *CSV) Next(ctx context.Context) (vessel.Observation, error) {
 	for {
-		if len(c.queue) > 0 {
-			o := c.queue[0]
-			c.queue = c.queue[1:]
+		if o, ok := c.queue.pop(); ok {
 			return o, nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -237,11 +235,11 @@ func (c *CSV) Next(ctx context.Context) (vessel.Observation, error) {
 		}
 		if row.pos != nil {
 			row.pos.Source = c.name
-			c.queue = append(c.queue, vessel.Observation{Position: row.pos, File: c.name, Line: c.line})
+			c.queue.push(vessel.Observation{Position: row.pos, File: c.name, Line: c.line})
 		}
 		if row.st != nil && c.wantStatic(row.st) {
 			row.st.Source = c.name
-			c.queue = append(c.queue, vessel.Observation{Static: row.st, File: c.name, Line: c.line})
+			c.queue.push(vessel.Observation{Static: row.st, File: c.name, Line: c.line})
 		}
 	}
 }

@@ -42,7 +42,7 @@ type lineDecoder struct {
 	name    string // labels observations and rejects
 	dec     *ais.Decoder
 	skipped map[string]int
-	queue   []vessel.Observation
+	queue   queue
 	// byArrival dates lines without a receive time of their own with the
 	// arrival time passed to decodeLine (streams); otherwise baseClock
 	// decides whether the latest base-station time is used.
@@ -94,7 +94,7 @@ func (d *lineDecoder) decodeLine(line []byte, lineNo int, arrival time.Time) (re
 	if src == "" {
 		src = d.name
 	}
-	obs := FromAIS(rep.Message, rep.Received, src)
+	obs := AppendFromAIS(d.queue.empty(), rep.Message, rep.Received, src)
 	if len(obs) == 0 {
 		d.skipped[fmt.Sprintf("type_%d", rep.Message.Head().Type)]++
 		return nil
@@ -102,7 +102,7 @@ func (d *lineDecoder) decodeLine(line []byte, lineNo int, arrival time.Time) (re
 	for i := range obs {
 		obs[i].File, obs[i].Line = d.name, lineNo
 	}
-	d.queue = append(d.queue[:0], obs...)
+	d.queue.fill(obs)
 	return nil
 }
 
@@ -148,9 +148,7 @@ func NewNMEA(r io.ReadCloser, name string, total int64, cfg NMEAConfig) *NMEA {
 // Next implements Source.
 func (n *NMEA) Next(ctx context.Context) (vessel.Observation, error) {
 	for {
-		if len(n.queue) > 0 {
-			o := n.queue[0]
-			n.queue = n.queue[1:]
+		if o, ok := n.queue.pop(); ok {
 			return o, nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -217,6 +215,12 @@ func baseStationTime(m *ais.BaseStationReport) (time.Time, bool) {
 // a vessel (base stations, binary, AtoN) give none. Positions with the
 // "not available" coordinates are dropped.
 func FromAIS(m ais.Message, at time.Time, src string) []vessel.Observation {
+	return AppendFromAIS(nil, m, at, src)
+}
+
+// AppendFromAIS is FromAIS appending to dst, so a reader can reuse one
+// slice for every message.
+func AppendFromAIS(dst []vessel.Observation, m ais.Message, at time.Time, src string) []vessel.Observation {
 	h := m.Head()
 	pos := func(class vessel.Class, lat, lon float64, sog, cog float32, heading uint16, status uint8) *vessel.Position {
 		if !vessel.ValidPosition(lat, lon) {
@@ -227,9 +231,9 @@ func FromAIS(m ais.Message, at time.Time, src string) []vessel.Observation {
 	}
 	one := func(p *vessel.Position) []vessel.Observation {
 		if p == nil {
-			return nil
+			return dst
 		}
-		return []vessel.Observation{{Position: p}}
+		return append(dst, vessel.Observation{Position: p})
 	}
 	switch m := m.(type) {
 	case *ais.PositionReport:
@@ -269,7 +273,7 @@ func FromAIS(m ais.Message, at time.Time, src string) []vessel.Observation {
 			ETA: fmt.Sprintf("%02d-%02dT%02d:%02dZ", m.Month, m.Day, m.Hour, m.Minute),
 			Has: vessel.HasIMO | vessel.HasName | vessel.HasCallSign | vessel.HasShipType |
 				vessel.HasDimensions | vessel.HasDraught | vessel.HasDestination | vessel.HasETA}
-		return []vessel.Observation{{Static: st}}
+		return append(dst, vessel.Observation{Static: st})
 	case *ais.StaticDataReport:
 		st := &vessel.Static{MMSI: h.MMSI, Time: at, Class: vessel.ClassB, MsgType: h.Type, Source: src}
 		if m.PartNum == 0 {
@@ -282,9 +286,9 @@ func FromAIS(m ais.Message, at time.Time, src string) []vessel.Observation {
 				st.Has |= vessel.HasDimensions
 			}
 		}
-		return []vessel.Observation{{Static: st}}
+		return append(dst, vessel.Observation{Static: st})
 	}
-	return nil
+	return dst
 }
 
 func deg(v int32) float64 { return float64(v) / 600000 }

@@ -219,9 +219,7 @@ func (c *feedCounter) Read(p []byte) (int, error) {
 func (s *NMEAStream) Next(ctx context.Context) (vessel.Observation, error) {
 	s.feed.run(s.loop)
 	for {
-		if len(s.queue) > 0 {
-			o := s.queue[0]
-			s.queue = s.queue[1:]
+		if o, ok := s.queue.pop(); ok {
 			return o, nil
 		}
 		it, err := s.feed.next(ctx)
