@@ -60,7 +60,7 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool, batch int) error {
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
-	st, err := duckdb.Open(ctx, duckdb.Config{Path: path})
+	st, err := openStore(ctx, path, false)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}

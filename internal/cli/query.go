@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -16,8 +17,8 @@ import (
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 )
 
-func openReadOnly(cmd *cobra.Command, flag string) (*duckdb.Store, error) {
-	return duckdb.Open(cmd.Context(), duckdb.Config{Path: storePath(flag), ReadOnly: true})
+func openReadOnly(cmd *cobra.Command, flag string) (store.Store, error) {
+	return openStore(cmd.Context(), storePath(flag), true)
 }
 
 func newVesselsCmd() *cobra.Command {
@@ -255,8 +256,14 @@ func newNearCmd() *cobra.Command {
 	return cmd
 }
 
-func openWrite(cmd *cobra.Command, flag string) (*duckdb.Store, error) {
-	return duckdb.Open(cmd.Context(), duckdb.Config{Path: storePath(flag)})
+func openWrite(cmd *cobra.Command, flag string) (store.Store, error) {
+	return openStore(cmd.Context(), storePath(flag), false)
+}
+
+// openStore opens the store a --store value names: a DuckDB file path
+// (the embedded default) or, later, a postgres:// URL.
+func openStore(ctx context.Context, spec string, readOnly bool) (store.Store, error) {
+	return duckdb.Open(ctx, duckdb.Config{Path: spec, ReadOnly: readOnly})
 }
 
 // parseRange parses --from and --to: RFC 3339 times or UTC dates
