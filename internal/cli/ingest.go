@@ -79,8 +79,15 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	}
 	sum, runErr := ingest.Run(ctx, st, specs, cfg)
 	printIngestSummary(stderr, sum, path)
+	if _, ok := st.(compacter); ok && sum.Added >= compactHint {
+		fmt.Fprintf(stderr, "  tip: after large ingests, 'lookout compact' keeps track queries fast\n")
+	}
 	return runErr
 }
+
+// compactHint is the run size (positions) above which ingest suggests
+// compacting: 10 of its default batches.
+const compactHint = 5_000_000
 
 func printIngestSummary(w io.Writer, sum ingest.Summary, path string) {
 	ts := sum.Track

@@ -87,3 +87,18 @@ func TestIngestThenQuery(t *testing.T) {
 		t.Errorf("bad format: exit %d, want 2", code)
 	}
 }
+
+func TestCompactCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.duckdb")
+	if _, errOut, code := run(t, "", "ingest", "-q", "--store", db, "testdata/mixed.nmea"); code != 0 {
+		t.Fatal(errOut)
+	}
+	out, errOut, code := run(t, "", "compact", "--store", db)
+	if code != 0 || !strings.Contains(out, "compacted") {
+		t.Fatalf("compact: %d %s %s", code, out, errOut)
+	}
+	out, _, _ = run(t, "", "track", "--store", db, "--format", "csv", "371798000")
+	if strings.Count(out, "\n") != 3 { // header and two fixes survive compaction
+		t.Fatalf("track after compact:\n%s", out)
+	}
+}
