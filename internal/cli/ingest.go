@@ -27,7 +27,7 @@ func storePath(flag string) string {
 }
 
 func addStoreFlag(cmd *cobra.Command, p *string) {
-	cmd.Flags().StringVar(p, "store", "", "store file (default $LOOKOUT_STORE, else "+duckdb.DefaultPath+")")
+	cmd.Flags().StringVar(p, "store", "", "store: a DuckDB file or a postgres:// URL (default $LOOKOUT_STORE, else "+duckdb.DefaultPath+")")
 }
 
 func newIngestCmd() *cobra.Command {

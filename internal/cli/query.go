@@ -15,6 +15,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/export/parquet"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
+	"github.com/lookout-maritime/lookout/internal/store/postgres"
 )
 
 func openReadOnly(cmd *cobra.Command, flag string) (store.Store, error) {
@@ -260,9 +261,13 @@ func openWrite(cmd *cobra.Command, flag string) (store.Store, error) {
 	return openStore(cmd.Context(), storePath(flag), false)
 }
 
-// openStore opens the store a --store value names: a DuckDB file path
-// (the embedded default) or, later, a postgres:// URL.
+// openStore opens the store a --store value names: a postgres:// URL
+// (PostgreSQL with PostGIS, shared by many users and workers) or a DuckDB
+// file path (the embedded default).
 func openStore(ctx context.Context, spec string, readOnly bool) (store.Store, error) {
+	if strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://") {
+		return postgres.Open(ctx, postgres.Config{URL: spec})
+	}
 	return duckdb.Open(ctx, duckdb.Config{Path: spec, ReadOnly: readOnly})
 }
 
