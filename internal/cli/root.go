@@ -87,6 +87,6 @@ name, and hands the case over as a dossier anyone can verify offline.`,
 		}
 	}
 	root.AddCommand(newDecodeCmd(), newIngestCmd(), newVesselsCmd(), newVesselCmd(), newTrackCmd(), newNearCmd(),
-		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd())
+		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd(), newCaseCmd())
 	return root
 }
