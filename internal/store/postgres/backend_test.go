@@ -192,8 +192,8 @@ func TestPartitions(t *testing.T) {
 	schema := newSchema(t)
 	s := openTest(t, schema)
 	pts := []vessel.TrackPoint{
-		tp(1, t0, 1, 1),                          // January 2024
-		tp(1, t0.Add(2*time.Hour), 1, 1),         // February
+		tp(1, t0, 1, 1),                  // January 2024
+		tp(1, t0.Add(2*time.Hour), 1, 1), // February
 		tp(2, time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC), 1, 1),
 		tp(2, time.Date(2031, 7, 1, 0, 0, 0, 0, time.UTC), 1, 1),
 	}
