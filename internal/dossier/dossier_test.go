@@ -19,6 +19,10 @@ import (
 func TestWriteAndVerify(t *testing.T) {
 	f := newFixture(t)
 	dir := f.write(t)
+	if keep := os.Getenv("LOOKOUT_DOSSIER_OUT"); keep != "" {
+		os.RemoveAll(filepath.Join(keep, "bundle"))
+		os.Rename(copyDir(t, dir), filepath.Join(keep, "bundle"))
+	}
 	r, err := Verify(dir, VerifyOptions{TrustedKey: f.Log.PublicKey()})
 	if err != nil {
 		t.Fatal(err)
@@ -189,13 +193,17 @@ func TestVerifyAddedMissingAndKeys(t *testing.T) {
 		t.Fatal("bundle verified under a key that did not sign it")
 	}
 
-	// Re-signing everything with another key passes the bundled-key check
-	// but not the trusted-key check: that is what --key is for.
 	dir = copyDir(t, orig)
 	must(0, os.Remove(filepath.Join(dir, ManifestSigPath)))
 	r = must(Verify(dir, VerifyOptions{}))
 	if !r.OK || r.ManifestSigned {
 		t.Fatalf("unsigned manifest: ok=%v signed=%v %v", r.OK, r.ManifestSigned, r.Problems)
+	}
+	// With a trusted key, an unsigned manifest is not enough: items could
+	// have been dropped whole.
+	r = must(Verify(dir, VerifyOptions{TrustedKey: f.Log.PublicKey()}))
+	if r.OK || !slices.Equal(r.Missing, []string{ManifestSigPath}) {
+		t.Fatalf("unsigned manifest under a trusted key: ok=%v missing=%v", r.OK, r.Missing)
 	}
 }
 

@@ -84,7 +84,7 @@ type VerifyOptions struct {
 	// TrustedKey is the installation's public key as the user obtained it
 	// independently ("name+hash+base64"); when set, the checkpoint and the
 	// manifest signature must verify under it, not only under the key the
-	// bundle carries.
+	// bundle carries, and the manifest must be signed.
 	TrustedKey string
 }
 
@@ -281,6 +281,11 @@ func verifyFS(fsys fs.FS, opt VerifyOptions) *Report {
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		r.altered(ManifestSigPath, "cannot be read: %v", err)
+	} else if opt.TrustedKey != "" {
+		// Without a signed manifest, whole items (file, proof and manifest
+		// line) could have been removed unnoticed.
+		r.Missing = append(r.Missing, ManifestSigPath)
+		r.fail(ManifestSigPath, "missing: the manifest is not signed, so removed files would go unnoticed")
 	}
 
 	// Every file against the manifest.

@@ -3,6 +3,8 @@ package evidence
 import (
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 const fuzzKey = "lookout+5a6c2b1e+AQ3Dkbt2YhL7j8Q4cS6PSiyBYsFSTGnfwGzg5PeDBuGx"
@@ -46,5 +48,25 @@ func FuzzParseEntry(f *testing.F) {
 		if err != nil || string(b) != string(data) {
 			t.Fatalf("accepted entry does not re-encode to itself: %q vs %q (%v)", data, b, err)
 		}
+	})
+}
+
+func FuzzVerifyInclusion(f *testing.F) {
+	f.Add(int64(3), int64(8), []byte("entry"), []byte{1, 2, 3})
+	f.Add(int64(0), int64(1), []byte(""), []byte{})
+	f.Fuzz(func(t *testing.T, index, size int64, entry, proofBytes []byte) {
+		var proof tlog.RecordProof
+		for len(proofBytes) >= 1 && len(proof) < 70 {
+			var h tlog.Hash
+			h[0] = proofBytes[0]
+			proof = append(proof, h)
+			proofBytes = proofBytes[1:]
+		}
+		cp := Checkpoint{Origin: "o", Size: size}
+		if err := VerifyInclusion(cp, index, entry, proof); err == nil && len(proof) > 0 {
+			t.Fatalf("random proof verified: index %d size %d", index, size)
+		}
+		older := Checkpoint{Origin: "o", Size: index}
+		VerifyConsistency(older, cp, tlog.TreeProof(proof)) // must not panic
 	})
 }
