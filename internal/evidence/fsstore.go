@@ -105,8 +105,9 @@ func (s *FS) recover() error {
 	if _, err := s.entries.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("evidence: %s: %w", entriesPath, err)
 	}
-	br := bufio.NewReader(s.entries)
+	br := bufio.NewReaderSize(s.entries, 1<<16)
 	offsets := []int64{0}
+	var leaves []tlog.Hash // leaf hash of each complete line, checked below
 	var off int64
 	for {
 		line, err := br.ReadSlice('\n')
@@ -124,6 +125,7 @@ func (s *FS) recover() error {
 		}
 		off += int64(len(line))
 		offsets = append(offsets, off)
+		leaves = append(leaves, tlog.RecordHash(line[:len(line)-1]))
 	}
 	st, err := s.hashes.Stat()
 	if err != nil {
@@ -157,17 +159,21 @@ func (s *FS) recover() error {
 	}
 	s.offsets = offsets[:n+1]
 	s.nhash = tlog.StoredHashCount(n)
-	// Check every leaf hash against its entry.
+	// Check every leaf hash against its entry, reading the hashes file
+	// once, front to back.
+	hr := bufio.NewReaderSize(io.NewSectionReader(s.hashes, 0, s.nhash*tlog.HashSize), 1<<16)
+	var pos int64
+	var h tlog.Hash
 	for i := int64(0); i < n; i++ {
-		data, err := s.ReadEntry(i)
-		if err != nil {
-			return err
+		idx := tlog.StoredHashIndex(0, i)
+		if _, err := hr.Discard(int((idx - pos) * tlog.HashSize)); err != nil {
+			return fmt.Errorf("evidence: %s: %w", hashesPath, err)
 		}
-		hs, err := s.ReadHashes([]int64{tlog.StoredHashIndex(0, i)})
-		if err != nil {
-			return err
+		if _, err := io.ReadFull(hr, h[:]); err != nil {
+			return fmt.Errorf("evidence: %s: %w", hashesPath, err)
 		}
-		if tlog.RecordHash(data) != hs[0] {
+		pos = idx + 1
+		if leaves[i] != h {
 			return fmt.Errorf("%w: %s entry %d does not match its stored hash", ErrCorrupt, entriesPath, i)
 		}
 	}
