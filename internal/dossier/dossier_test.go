@@ -252,3 +252,22 @@ func TestWriteRefusesNonEmptyDir(t *testing.T) {
 		t.Fatal("wrote into a non-empty directory")
 	}
 }
+
+func TestMapBounds(t *testing.T) {
+	f := newFixture(t)
+	w, s, e, n, ok := f.Case.MapBounds()
+	if !ok || w > 130.25 || e < 133.05 || s > 42.2 || n < 42.88 || e-w > 6 || n-s > 4 {
+		t.Fatalf("bounds %v %v %v %v %v", w, s, e, n, ok)
+	}
+	if _, _, _, _, ok := (&Case{}).MapBounds(); ok {
+		t.Fatal("empty case has bounds")
+	}
+}
+
+func TestHumanKey(t *testing.T) {
+	for in, want := range map[string]string{"min_gap_h": "min gap (h)", "gap_km": "gap (km)", "program": "program", "h": "h", "max_speed_kn": "max speed (kn)"} {
+		if got := humanKey(in); got != want {
+			t.Errorf("humanKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -103,6 +103,21 @@ func mercY(lat float64) float64 {
 	return math.Log(math.Tan(math.Pi/4 + r/2))
 }
 
+// MapBounds returns the area the dossier's map will show (west, south,
+// east, north in degrees): the case's tracks, ports, events and scene
+// footprints with a margin. Ask the coastline for this box (e.g.
+// coast.Mask.LandGeoJSON) to fill Case.LandGeoJSON. ok is false when the
+// case has nothing to map.
+func (c *Case) MapBounds() (west, south, east, north float64, ok bool) {
+	cc := *c
+	cc.LandGeoJSON = nil
+	m, err := buildMap(&cc, 1000)
+	if err != nil || m == nil {
+		return 0, 0, 0, 0, false
+	}
+	return m.West, m.South, m.East, m.North, true
+}
+
 // buildMap fits the case's tracks, ports, events and scene footprints in a
 // map width units wide.
 func buildMap(c *Case, width float64) (*mapModel, error) {

@@ -136,9 +136,19 @@ func kv(m map[string]any) [][2]string {
 	sort.Strings(keys)
 	out := make([][2]string, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, [2]string{k, fmtValue(m[k])})
+		out = append(out, [2]string{humanKey(k), fmtValue(m[k])})
 	}
 	return out
+}
+
+// humanKey turns a parameter name into words: "min_gap_h" → "min gap (h)".
+func humanKey(k string) string {
+	for _, u := range []string{"km", "kn", "nm", "h", "m", "s", "deg", "pct"} {
+		if base, ok := strings.CutSuffix(k, "_"+u); ok && base != "" {
+			return strings.ReplaceAll(base, "_", " ") + " (" + u + ")"
+		}
+	}
+	return strings.ReplaceAll(k, "_", " ")
 }
 
 func fmtValue(v any) string {
