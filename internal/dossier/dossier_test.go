@@ -183,6 +183,14 @@ func TestVerifyAddedMissingAndKeys(t *testing.T) {
 		!slices.Equal(r.Missing, []string{"evidence/E5-sdn_extract.csv", "proofs/E3.entry.json"}) {
 		t.Fatalf("added %v missing %v problems %v", r.Added, r.Missing, r.Problems)
 	}
+	var text strings.Builder
+	r.WriteText(&text)
+	for _, s := range []string{"FAILED", "evidence/extra.txt: present but not listed", "evidence/E5-sdn_extract.csv: listed in the manifest but missing",
+		"1 added", "2 missing", "key inside the bundle only"} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("report text lacks %q:\n%s", s, text.String())
+		}
+	}
 
 	// A trusted key other than the installation's fails the bundle, even
 	// though it is self-consistent.

@@ -424,3 +424,39 @@ func openNote(msg []byte, keys []string) (string, error) {
 	}
 	return n.Text, nil
 }
+
+// WriteText writes the report for a terminal: a verdict line, then each
+// problem as "path: reason", then what was checked.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	if r.OK {
+		fmt.Fprintf(&b, "OK: %s verifies\n", r.Path)
+	} else {
+		fmt.Fprintf(&b, "FAILED: %s does not verify (%d altered, %d missing, %d added)\n", r.Path, len(r.Altered), len(r.Missing), len(r.Added))
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintf(&b, "  %s\n", p)
+	}
+	fmt.Fprintf(&b, "files in manifest: %d", r.Files)
+	if r.ManifestSigned {
+		b.WriteString(" (manifest signed)\n")
+	} else {
+		b.WriteString(" (manifest not signed)\n")
+	}
+	if r.Checkpoint.Size > 0 {
+		fmt.Fprintf(&b, "checkpoint: %s, %d entries, root %s, signed %s by %s\n", r.Checkpoint.Origin, r.Checkpoint.Size, r.Checkpoint.Root,
+			fmtTime(r.Checkpoint.Time), r.KeyName)
+	}
+	ok := 0
+	for _, it := range r.Items {
+		if it.OK {
+			ok++
+		}
+	}
+	fmt.Fprintf(&b, "evidence items proved in the log: %d of %d\n", ok, len(r.Items))
+	if !r.TrustedKey {
+		b.WriteString("note: checked against the key inside the bundle only; pass the investigating body's published key to know who signed it\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
