@@ -279,3 +279,24 @@ func TestHumanKey(t *testing.T) {
 		}
 	}
 }
+
+// A case with nothing in it yet still renders and verifies.
+func TestMinimalCase(t *testing.T) {
+	c := &Case{ID: "C9", Title: "Empty", Generated: f0()}
+	dir := t.TempDir() + "/d"
+	if _, err := Write(dir, c, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	r := must(Verify(dir, VerifyOptions{}))
+	if !r.OK {
+		t.Fatalf("minimal dossier: %v", r.Problems)
+	}
+	if _, err := Write(t.TempDir()+"/x", &Case{ID: "C1"}, Options{}); err == nil {
+		t.Fatal("case without a title rendered")
+	}
+	// Items need a checkpoint to be proved.
+	bad := &Case{ID: "C1", Title: "x", Generated: f0(), Items: []Item{{Item: evidence.Item{ID: "E1"}, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("")), nil }}}}
+	if _, err := Write(t.TempDir()+"/y", bad, Options{}); err == nil {
+		t.Fatal("items without a checkpoint rendered")
+	}
+}

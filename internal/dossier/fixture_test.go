@@ -184,3 +184,5 @@ func contains(list []string, s string) bool {
 }
 
 var _ = strings.Contains
+
+func f0() time.Time { return time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC) }
