@@ -55,3 +55,62 @@ func TestCaseCommands(t *testing.T) {
 		t.Fatalf("evidence log not next to the store: %v", err)
 	}
 }
+
+func TestDossierAndVerify(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	seedVessels(t, db)
+	if _, errOut, code := run(t, "", "sanctions", "load", "--store", db, ofacVessels); code != 0 {
+		t.Fatal(errOut)
+	}
+	if _, errOut, code := run(t, "", "screen", "--store", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	out, _, _ := run(t, "", "case", "new", "--store", db, "MAIA-1 at Najin")
+	id := strings.TrimSpace(out)
+	for _, args := range [][]string{{"--vessel", "273000001"}, {"--event", "1"}, {"--note", "seen at Najin"}} {
+		if _, errOut, code := run(t, "", append([]string{"case", "add", "--store", db, id}, args...)...); code != 0 {
+			t.Fatalf("add %v: %s", args, errOut)
+		}
+	}
+	bundle := filepath.Join(dir, "dossier")
+	out, errOut, code := run(t, "", "dossier", "--store", db, id, "-o", bundle)
+	if code != 0 || !strings.Contains(out, "1 vessels") {
+		t.Fatalf("dossier: %d %s %s", code, out, errOut)
+	}
+	for _, f := range []string{"index.html", "report.pdf", "case.geojson", "case.kml", "events.csv", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(bundle, f)); err != nil {
+			t.Errorf("dossier lacks %s", f)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(bundle, "index.html"))
+	if !strings.Contains(string(html), "MAIA-1") || !strings.Contains(string(html), "RUSSIA-EO14024") {
+		t.Error("index.html lacks the vessel or its designation")
+	}
+	out, _, code = run(t, "", "verify", bundle)
+	if code != 0 || !strings.Contains(out, "OK") {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+	// One altered byte in the events table is caught and named.
+	p := filepath.Join(bundle, "events.csv")
+	b, _ := os.ReadFile(p)
+	b[len(b)/2] ^= 1
+	os.WriteFile(p, b, 0o644)
+	out, _, code = run(t, "", "verify", bundle)
+	if code != 1 || !strings.Contains(out, "altered: events.csv") {
+		t.Fatalf("tampered dossier: %d %s", code, out)
+	}
+	// The export is in the chain of custody.
+	out, _, _ = run(t, "", "case", "show", "--store", db, "--json", id)
+	if !strings.Contains(out, `"exported"`) {
+		t.Errorf("export not logged: %s", out)
+	}
+	// A zip too.
+	zipPath := filepath.Join(dir, "d.zip")
+	if _, errOut, code := run(t, "", "dossier", "--store", db, id, "-o", zipPath, "--zip"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if out, _, code := run(t, "", "verify", zipPath); code != 0 {
+		t.Fatalf("verify zip: %s", out)
+	}
+}

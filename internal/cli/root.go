@@ -87,6 +87,6 @@ name, and hands the case over as a dossier anyone can verify offline.`,
 		}
 	}
 	root.AddCommand(newDecodeCmd(), newIngestCmd(), newVesselsCmd(), newVesselCmd(), newTrackCmd(), newNearCmd(),
-		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd(), newCaseCmd())
+		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd(), newCaseCmd(), newDossierCmd(), newVerifyCmd())
 	return root
 }
