@@ -1,0 +1,101 @@
+package bus
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/lookout-maritime/lookout/internal/vessel"
+)
+
+// ErrBadMessage: a message on the bus is not an encoded observation.
+var ErrBadMessage = errors.New("bus: bad message")
+
+// wireObs is an observation on the bus: JSON, with missing speeds and
+// courses as absent fields (JSON has no NaN).
+type wireObs struct {
+	P    *wirePos       `json:"p,omitempty"`
+	S    *vessel.Static `json:"s,omitempty"`
+	File string         `json:"f,omitempty"`
+	Line int            `json:"l,omitempty"`
+}
+
+type wirePos struct {
+	MMSI    uint32       `json:"mmsi"`
+	Time    time.Time    `json:"t"`
+	Lat     float64      `json:"lat"`
+	Lon     float64      `json:"lon"`
+	SOG     *float32     `json:"sog,omitempty"`
+	COG     *float32     `json:"cog,omitempty"`
+	Heading uint16       `json:"hdg"`
+	Status  uint8        `json:"st"`
+	Class   vessel.Class `json:"c,omitempty"`
+	MsgType uint8        `json:"mt,omitempty"`
+	Source  string       `json:"src,omitempty"`
+}
+
+func notNaN(f float32) *float32 {
+	if f != f {
+		return nil
+	}
+	return &f
+}
+
+func orNaN(p *float32) float32 {
+	if p == nil {
+		return vessel.NA
+	}
+	return *p
+}
+
+// EncodeObservation encodes o for the bus.
+func EncodeObservation(o vessel.Observation) ([]byte, error) {
+	if (o.Position == nil) == (o.Static == nil) {
+		return nil, fmt.Errorf("%w: observation must hold a position or static data", ErrBadMessage)
+	}
+	w := wireObs{S: o.Static, File: o.File, Line: o.Line}
+	if p := o.Position; p != nil {
+		w.P = &wirePos{MMSI: p.MMSI, Time: p.Time.UTC(), Lat: p.Lat, Lon: p.Lon, SOG: notNaN(p.SOG), COG: notNaN(p.COG),
+			Heading: p.Heading, Status: p.Status, Class: p.Class, MsgType: p.MsgType, Source: p.Source}
+	}
+	if s := o.Static; s != nil && s.Draught != s.Draught {
+		st := *s
+		st.Draught = 0
+		w.S = &st
+	}
+	b, err := json.Marshal(&w)
+	if err != nil {
+		return nil, fmt.Errorf("bus: encoding observation: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeObservation decodes a message made by EncodeObservation. It checks
+// what a worker relies on: exactly one of position and static data, a
+// time, an in-range position.
+func DecodeObservation(b []byte) (vessel.Observation, error) {
+	var w wireObs
+	if err := json.Unmarshal(b, &w); err != nil {
+		return vessel.Observation{}, fmt.Errorf("%w: %w", ErrBadMessage, err)
+	}
+	if (w.P == nil) == (w.S == nil) {
+		return vessel.Observation{}, fmt.Errorf("%w: neither or both of position and static data", ErrBadMessage)
+	}
+	o := vessel.Observation{Static: w.S, File: w.File, Line: w.Line}
+	if p := w.P; p != nil {
+		if p.Time.IsZero() || math.IsNaN(p.Lat) || p.Lat < -91 || p.Lat > 91 || p.Lon < -181 || p.Lon > 181 {
+			return vessel.Observation{}, fmt.Errorf("%w: position of mmsi %d: time %v lat/lon %g,%g", ErrBadMessage, p.MMSI, p.Time, p.Lat, p.Lon)
+		}
+		o.Position = &vessel.Position{MMSI: p.MMSI, Time: p.Time.UTC(), Lat: p.Lat, Lon: p.Lon, SOG: orNaN(p.SOG), COG: orNaN(p.COG),
+			Heading: p.Heading, Status: p.Status, Class: p.Class, MsgType: p.MsgType, Source: p.Source}
+	}
+	if s := o.Static; s != nil {
+		if s.Time.IsZero() {
+			return vessel.Observation{}, fmt.Errorf("%w: static data of mmsi %d without time", ErrBadMessage, s.MMSI)
+		}
+		s.Time = s.Time.UTC()
+	}
+	return o, nil
+}

@@ -1,0 +1,400 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Msg is one message a worker hands its Handler.
+type Msg struct {
+	Data []byte
+	ID   string
+	// Redelivered: the message was delivered before and not acknowledged
+	// (a worker died, or a handler failed): it may be stored already.
+	Redelivered bool
+}
+
+// Handler stores a batch of one partition's messages, given in stream
+// order. Returning nil acknowledges them all; an error acknowledges none:
+// the batch is offered again after a pause. The handler must therefore be
+// idempotent (the store's writes are).
+type Handler func(ctx context.Context, partition int, msgs []Msg) error
+
+// WorkerConfig configures a Worker. Zero fields take defaults.
+type WorkerConfig struct {
+	Config
+	// ID names the worker in leases and logs; default host-pid-random.
+	ID string
+	// Bucket is the key-value bucket of partition leases; default the
+	// stream name + "_leases".
+	Bucket string
+	// Batch is the most messages handed to one Handler call; default 1000.
+	Batch int
+	// MaxWait is how long a fetch waits to fill a batch; default 500 ms.
+	MaxWait time.Duration
+	// AckWait is how long a delivered message may stay unacknowledged
+	// before JetStream delivers it again; default 30 s. Handlers that
+	// retry signal progress, so it bounds a dead worker, not a slow store.
+	AckWait time.Duration
+	// MaxAckPending bounds the messages delivered and not yet acknowledged
+	// per partition (back-pressure: a slow store stops deliveries);
+	// default 2 × Batch.
+	MaxAckPending int
+	// LeaseTTL is how long a partition stays with a worker that stopped
+	// renewing (died); leases are renewed every LeaseTTL/3. Default 10 s.
+	LeaseTTL time.Duration
+	// RetryPause is the wait before offering a failed batch again;
+	// default 1 s.
+	RetryPause time.Duration
+}
+
+func (c WorkerConfig) withDefaults() WorkerConfig {
+	c.Config = c.Config.withDefaults()
+	if c.ID == "" {
+		host, _ := os.Hostname()
+		c.ID = fmt.Sprintf("%s-%d-%04x", host, os.Getpid(), rand.IntN(1<<16))
+	}
+	c.ID = badIDChars.ReplaceAllString(c.ID, "_")
+	if c.Bucket == "" {
+		c.Bucket = c.Stream + "_leases"
+	}
+	if c.Batch <= 0 {
+		c.Batch = 1000
+	}
+	if c.MaxWait <= 0 {
+		c.MaxWait = 500 * time.Millisecond
+	}
+	if c.AckWait <= 0 {
+		c.AckWait = 30 * time.Second
+	}
+	if c.MaxAckPending <= 0 {
+		c.MaxAckPending = 2 * c.Batch
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 10 * time.Second
+	}
+	if c.RetryPause <= 0 {
+		c.RetryPause = time.Second
+	}
+	return c
+}
+
+var badIDChars = regexp.MustCompile(`[^A-Za-z0-9_-]`)
+
+// Worker consumes the partitions it holds leases on. Each partition is
+// consumed by one worker at a time, in stream order, so a vessel's
+// observations are handled in the order they were published.
+type Worker struct {
+	cfg WorkerConfig
+	js  jetstream.JetStream
+	h   Handler
+
+	mu    sync.Mutex
+	owned map[int]*lease
+}
+
+type lease struct {
+	rev    uint64
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewWorker returns a worker on nc handing batches to h.
+func NewWorker(nc *nats.Conn, cfg WorkerConfig, h Handler) (*Worker, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("bus: %w", err)
+	}
+	return &Worker{cfg: cfg.withDefaults(), js: js, h: h, owned: map[int]*lease{}}, nil
+}
+
+// ID is the worker's name.
+func (w *Worker) ID() string { return w.cfg.ID }
+
+// Partitions returns the partitions the worker holds now.
+func (w *Worker) Partitions() []int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var ps []int
+	for p := range w.owned {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+func leaseKey(p int) string         { return fmt.Sprintf("p.%d", p) }
+func heartbeatKey(id string) string { return "w." + id }
+
+// Run claims partitions and consumes them until ctx ends, then finishes
+// the batches in progress, releases its leases (so that other workers
+// take over at once) and returns nil. It returns an error only when the
+// stream or the lease bucket cannot be set up.
+func (w *Worker) Run(ctx context.Context) error {
+	if _, err := EnsureStream(ctx, w.js, w.cfg.Config); err != nil {
+		return err
+	}
+	kv, err := w.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: w.cfg.Bucket, TTL: w.cfg.LeaseTTL, History: 1, Storage: jetstream.FileStorage})
+	if err != nil {
+		return fmt.Errorf("bus: lease bucket %s: %w", w.cfg.Bucket, err)
+	}
+	tick := time.NewTicker(w.cfg.LeaseTTL / 3)
+	defer tick.Stop()
+	for {
+		if err := w.balance(ctx, kv); err != nil && ctx.Err() == nil {
+			w.cfg.Logger.Warn("bus: lease round failed", "worker", w.cfg.ID, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			w.releaseAll(kv)
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// balance renews the worker's leases, then claims or releases partitions
+// to hold its share: ceil(partitions / live workers).
+func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
+	if _, err := kv.Put(ctx, heartbeatKey(w.cfg.ID), []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	keys, err := kv.Keys(ctx)
+	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+		return fmt.Errorf("listing workers: %w", err)
+	}
+	live := 0
+	for _, k := range keys {
+		if strings.HasPrefix(k, "w.") {
+			live++
+		}
+	}
+	n := w.cfg.Partitions
+	target := (n + max(live, 1) - 1) / max(live, 1)
+
+	w.mu.Lock()
+	owned := make(map[int]*lease, len(w.owned))
+	for p, l := range w.owned {
+		owned[p] = l
+	}
+	w.mu.Unlock()
+	for p, l := range owned {
+		rev, err := kv.Update(ctx, leaseKey(p), []byte(w.cfg.ID), l.rev)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// Expired and perhaps taken: stop at once.
+			w.cfg.Logger.Warn("bus: lost partition lease", "worker", w.cfg.ID, "partition", p, "err", err)
+			w.stop(p)
+			continue
+		}
+		l.rev = rev
+	}
+	held := w.Partitions()
+	for len(held) > target {
+		p := held[len(held)-1]
+		held = held[:len(held)-1]
+		rev := w.stop(p)
+		if err := kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(rev)); err != nil {
+			w.cfg.Logger.Warn("bus: releasing partition", "worker", w.cfg.ID, "partition", p, "err", err)
+		}
+		w.cfg.Logger.Info("bus: released partition", "worker", w.cfg.ID, "partition", p)
+	}
+	// Claim from a worker-specific starting point so that workers starting
+	// together do not all race for partition 0.
+	h := fnv.New32a()
+	h.Write([]byte(w.cfg.ID))
+	start := int(h.Sum32() % uint32(n))
+	for i := 0; i < n && len(held) < target; i++ {
+		p := (start + i) % n
+		if slices.Contains(held, p) {
+			continue
+		}
+		rev, err := kv.Create(ctx, leaseKey(p), []byte(w.cfg.ID))
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("claiming partition %d: %w", p, err)
+		}
+		if err := w.start(ctx, p, rev); err != nil {
+			kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(rev))
+			return fmt.Errorf("partition %d: %w", p, err)
+		}
+		held = append(held, p)
+		w.cfg.Logger.Info("bus: took partition", "worker", w.cfg.ID, "partition", p)
+	}
+	return nil
+}
+
+// start takes over partition p: it removes the consumers earlier owners
+// left (a work-queue stream allows one per partition) and creates a fresh
+// one, which delivers every unacknowledged message of the partition, in
+// order, at once — what a dead owner left unacknowledged comes first.
+// The consumer's name is new for each owner, so a stale owner's fetches
+// fail instead of stealing messages.
+func (w *Worker) start(ctx context.Context, p int, rev uint64) error {
+	st, err := w.js.Stream(ctx, w.cfg.Stream)
+	if err != nil {
+		return err
+	}
+	subj := w.cfg.subject(p)
+	names := st.ListConsumers(ctx)
+	var stale []string
+	for info := range names.Info() {
+		if info.Config.FilterSubject == subj {
+			stale = append(stale, info.Name)
+		}
+	}
+	if err := names.Err(); err != nil {
+		return fmt.Errorf("listing consumers: %w", err)
+	}
+	for _, name := range stale {
+		if err := st.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return fmt.Errorf("removing consumer %s: %w", name, err)
+		}
+	}
+	name := fmt.Sprintf("p%d-%s-%d", p, w.cfg.ID, rev)
+	cons, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       name,
+		FilterSubject: subj,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       w.cfg.AckWait,
+		MaxAckPending: w.cfg.MaxAckPending,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("creating consumer %s: %w", name, err)
+	}
+	if ci, err := cons.Info(ctx); err == nil {
+		w.cfg.Logger.Debug("bus: consumer", "name", name, "pending", ci.NumPending, "delivered", ci.Delivered.Stream, "ackfloor", ci.AckFloor.Stream, "stale", stale)
+	}
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	l := &lease{rev: rev, cancel: cancel, done: make(chan struct{})}
+	w.mu.Lock()
+	w.owned[p] = l
+	w.mu.Unlock()
+	go func() {
+		defer close(l.done)
+		w.consume(pctx, p, cons)
+	}()
+	return nil
+}
+
+// stop ends the consumption of p after its batch in progress and returns
+// the lease revision.
+func (w *Worker) stop(p int) uint64 {
+	w.mu.Lock()
+	l := w.owned[p]
+	delete(w.owned, p)
+	w.mu.Unlock()
+	if l == nil {
+		return 0
+	}
+	l.cancel()
+	<-l.done
+	return l.rev
+}
+
+func (w *Worker) releaseAll(kv jetstream.KeyValue) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, p := range w.Partitions() {
+		rev := w.stop(p)
+		kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(rev))
+	}
+	kv.Delete(ctx, heartbeatKey(w.cfg.ID))
+}
+
+// consume fetches batches of p, hands them to the handler and acks them
+// once it succeeded, until ctx ends or the consumer is gone.
+func (w *Worker) consume(ctx context.Context, p int, cons jetstream.Consumer) {
+	log := w.cfg.Logger.With("worker", w.cfg.ID, "partition", p)
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(w.cfg.Batch, jetstream.FetchMaxWait(w.cfg.MaxWait))
+		if err != nil {
+			if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) {
+				log.Warn("bus: partition consumer gone: another worker took it")
+				return
+			}
+			log.Warn("bus: fetch failed", "err", err)
+			sleep(ctx, w.cfg.RetryPause)
+			continue
+		}
+		var raw []jetstream.Msg
+		for m := range batch.Messages() {
+			raw = append(raw, m)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && len(raw) == 0 {
+			if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) {
+				log.Warn("bus: partition consumer gone: another worker took it")
+				return
+			}
+			log.Debug("bus: fetch ended", "err", err)
+		}
+		if len(raw) == 0 {
+			continue
+		}
+		msgs := make([]Msg, len(raw))
+		for i, m := range raw {
+			msgs[i] = Msg{Data: m.Data(), ID: m.Headers().Get(jetstream.MsgIDHeader)}
+			if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
+				msgs[i].Redelivered = true
+			}
+		}
+		// The batch is stored before anything is acknowledged; a failure
+		// keeps it, signalling progress so JetStream does not hand it out
+		// again meanwhile. A worker stopped here acks nothing: the next
+		// owner gets the batch again.
+		for {
+			err := w.h(ctx, p, msgs)
+			if err == nil {
+				break
+			}
+			log.Warn("bus: handler failed; retrying the batch", "messages", len(msgs), "err", err)
+			for _, m := range raw {
+				m.InProgress()
+			}
+			if !sleep(ctx, w.cfg.RetryPause) {
+				return
+			}
+		}
+		for _, m := range raw[:len(raw)-1] {
+			if err := m.Ack(); err != nil {
+				log.Warn("bus: ack failed; the message will be delivered again", "err", err)
+			}
+		}
+		// Wait for the server to confirm the last ack: the batch is then
+		// off the stream before the next fetch.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := raw[len(raw)-1].DoubleAck(actx); err != nil {
+			log.Warn("bus: ack failed; the batch may be delivered again", "err", err)
+		}
+		cancel()
+	}
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
