@@ -1,8 +1,11 @@
 package ais
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"reflect"
 	"testing"
 )
 
@@ -116,5 +119,37 @@ func TestReportCarriesReceiveTime(t *testing.T) {
 	}
 	if r.Received.Unix() != 1700000000 || r.Source != "r7" || r.Lines != 2 || r.Channel != 'A' {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// A Decoder that reuses its messages decodes every line of the sample (all
+// message types) as one that does not, and its reused messages are
+// overwritten in full: no field of an earlier message of the same type
+// survives into a later one.
+func TestReuseMessagesSameAsNew(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/sample.nmea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := NewDecoder(Config{})
+	reusing := NewDecoder(Config{ReuseMessages: true})
+	var reused, msgs int
+	var prev Message
+	for _, l := range bytes.Split(data, []byte("\n")) {
+		r, ok, err := fresh.Decode(l)
+		r2, ok2, err2 := reusing.Decode(l)
+		if ok != ok2 || (err == nil) != (err2 == nil) || !reflect.DeepEqual(r, r2) {
+			t.Fatalf("line %q: reusing %+v %v %v, fresh %+v %v %v", l, r2, ok2, err2, r, ok, err)
+		}
+		if ok2 {
+			msgs++
+			if prev != nil && r2.Message == prev {
+				reused++
+			}
+			prev = r2.Message
+		}
+	}
+	if msgs < 100 || reused == 0 {
+		t.Errorf("%d messages, %d reused: the sample does not exercise reuse", msgs, reused)
 	}
 }

@@ -31,8 +31,13 @@ func BenchmarkDecoder(b *testing.B) {
 
 // BenchmarkPositionReport is the common case: one single-sentence type 1.
 func BenchmarkPositionReport(b *testing.B) {
+	b.Run("new", func(b *testing.B) { benchPositionReport(b, Config{}) })
+	b.Run("reuse", func(b *testing.B) { benchPositionReport(b, Config{ReuseMessages: true}) })
+}
+
+func benchPositionReport(b *testing.B, cfg Config) {
 	line := []byte(`\s:rx1,c:1700000000*01\!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A`)
-	d := NewDecoder(Config{})
+	d := NewDecoder(cfg)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if _, ok, err := d.Decode(line); !ok {

@@ -50,7 +50,65 @@ func checkLength(b *Bits, t int) error {
 }
 
 // DecodeBits decodes a de-armoured payload into a typed message.
-func DecodeBits(b *Bits) (Message, error) {
+func DecodeBits(b *Bits) (Message, error) { return decodeBits(b, nil) }
+
+// reusable holds one message of each common type for a Decoder that
+// reuses its messages (Config.ReuseMessages): a feed is mostly these types,
+// and a new struct per message is the decoder's largest allocation.
+type reusable struct {
+	pos     PositionReport
+	base    BaseStationReport
+	voyage  StaticVoyage
+	classB  ClassBPosition
+	classBX ClassBExtended
+	static  StaticDataReport
+}
+
+// The getters return the reused message, or a new one when r is nil (no
+// reuse). Callers overwrite every field.
+func (r *reusable) position() *PositionReport {
+	if r == nil {
+		return new(PositionReport)
+	}
+	return &r.pos
+}
+
+func (r *reusable) baseStation() *BaseStationReport {
+	if r == nil {
+		return new(BaseStationReport)
+	}
+	return &r.base
+}
+
+func (r *reusable) staticVoyage() *StaticVoyage {
+	if r == nil {
+		return new(StaticVoyage)
+	}
+	return &r.voyage
+}
+
+func (r *reusable) classBPosition() *ClassBPosition {
+	if r == nil {
+		return new(ClassBPosition)
+	}
+	return &r.classB
+}
+
+func (r *reusable) classBExtended() *ClassBExtended {
+	if r == nil {
+		return new(ClassBExtended)
+	}
+	return &r.classBX
+}
+
+func (r *reusable) staticData() *StaticDataReport {
+	if r == nil {
+		return new(StaticDataReport)
+	}
+	return &r.static
+}
+
+func decodeBits(b *Bits, r *reusable) (Message, error) {
 	if b.n < 38 {
 		return nil, errorf(ErrTooShort, "%d bits, a message needs at least 38", b.n)
 	}
@@ -64,11 +122,11 @@ func DecodeBits(b *Bits) (Message, error) {
 	h := Header{Type: uint8(t), Repeat: uint8(b.U(6, 2)), MMSI: uint32(b.U(8, 30))}
 	switch t {
 	case 1, 2, 3:
-		return decodePosition(b, h), nil
+		return decodePosition(b, h, r), nil
 	case 4, 11:
-		return decodeBaseStation(b, h), nil
+		return decodeBaseStation(b, h, r), nil
 	case 5:
-		return decodeStaticVoyage(b, h), nil
+		return decodeStaticVoyage(b, h, r), nil
 	case 6:
 		return decodeBinaryAddressed(b, h), nil
 	case 7, 13:
@@ -97,9 +155,9 @@ func DecodeBits(b *Bits) (Message, error) {
 		return &DGNSSBroadcast{Header: h, Lon: int32(b.I(40, 18)), Lat: int32(b.I(58, 17)),
 			Data: b.Bytes(80, b.n-80), DataBits: b.n - 80}, nil
 	case 18:
-		return decodeClassB(b, h), nil
+		return decodeClassB(b, h, r), nil
 	case 19:
-		return decodeClassBExtended(b, h), nil
+		return decodeClassBExtended(b, h, r), nil
 	case 20:
 		return decodeDataLink(b, h), nil
 	case 21:
@@ -113,7 +171,7 @@ func DecodeBits(b *Bits) (Message, error) {
 			StationType: uint8(b.U(110, 4)), ShipType: uint8(b.U(114, 8)),
 			TxRx: uint8(b.U(144, 2)), Interval: uint8(b.U(146, 4)), Quiet: uint8(b.U(150, 4))}, nil
 	case 24:
-		return decodeStaticData(b, h)
+		return decodeStaticData(b, h, r)
 	case 25:
 		return decodeSingleSlot(b, h), nil
 	case 26:
@@ -126,8 +184,9 @@ func DecodeBits(b *Bits) (Message, error) {
 	return nil, errorf(ErrUnknownType, "type %d", t)
 }
 
-func decodePosition(b *Bits, h Header) *PositionReport {
-	return &PositionReport{Header: h,
+func decodePosition(b *Bits, h Header, r *reusable) *PositionReport {
+	m := r.position()
+	*m = PositionReport{Header: h,
 		Status:   uint8(b.U(38, 4)),
 		Turn:     int8(b.I(42, 8)),
 		Speed:    uint16(b.U(50, 10)),
@@ -142,6 +201,7 @@ func decodePosition(b *Bits, h Header) *PositionReport {
 		RAIM:     b.B(148),
 		Radio:    cutRadio(b, 149, 19),
 	}
+	return m
 }
 
 // cutRadio reads a radio field that a short payload cut: the bits that are
@@ -153,17 +213,20 @@ func cutRadio(b *Bits, off, n int) uint32 {
 	return uint32(b.U(off, n))
 }
 
-func decodeBaseStation(b *Bits, h Header) *BaseStationReport {
-	return &BaseStationReport{Header: h,
+func decodeBaseStation(b *Bits, h Header, r *reusable) *BaseStationReport {
+	m := r.baseStation()
+	*m = BaseStationReport{Header: h,
 		Year: uint16(b.U(38, 14)), Month: uint16(b.U(52, 4)), Day: uint16(b.U(56, 5)),
 		Hour: uint16(b.U(61, 5)), Minute: uint16(b.U(66, 6)), Second: uint16(b.U(72, 6)),
 		Accuracy: b.B(78), Lon: int32(b.I(79, 28)), Lat: int32(b.I(107, 27)),
 		EPFD: uint8(b.U(134, 4)), RAIM: b.B(148), Radio: uint32(b.U(149, 19)),
 	}
+	return m
 }
 
-func decodeStaticVoyage(b *Bits, h Header) *StaticVoyage {
-	return &StaticVoyage{Header: h,
+func decodeStaticVoyage(b *Bits, h Header, r *reusable) *StaticVoyage {
+	m := r.staticVoyage()
+	*m = StaticVoyage{Header: h,
 		AISVersion: uint8(b.U(38, 2)), IMO: uint32(b.U(40, 30)),
 		CallSign: b.Text(70, 7), ShipName: b.Text(112, 20), ShipType: uint8(b.U(232, 8)),
 		ToBow: uint16(b.U(240, 9)), ToStern: uint16(b.U(249, 9)),
@@ -172,6 +235,7 @@ func decodeStaticVoyage(b *Bits, h Header) *StaticVoyage {
 		Hour: uint8(b.U(283, 5)), Minute: uint8(b.U(288, 6)), Draught: uint8(b.U(294, 8)),
 		Destination: b.Text(302, 20), DTE: b.B(422),
 	}
+	return m
 }
 
 func decodeBinaryAddressed(b *Bits, h Header) *BinaryAddressed {
@@ -217,18 +281,21 @@ func decodeInterrogation(b *Bits, h Header) *Interrogation {
 	}
 }
 
-func decodeClassB(b *Bits, h Header) *ClassBPosition {
-	return &ClassBPosition{Header: h,
+func decodeClassB(b *Bits, h Header, r *reusable) *ClassBPosition {
+	m := r.classBPosition()
+	*m = ClassBPosition{Header: h,
 		Reserved: uint8(b.U(38, 8)), Speed: uint16(b.U(46, 10)), Accuracy: b.B(56),
 		Lon: int32(b.I(57, 28)), Lat: int32(b.I(85, 27)), Course: uint16(b.U(112, 12)),
 		Heading: uint16(b.U(124, 9)), Second: uint8(b.U(133, 6)), Regional: uint8(b.U(139, 2)),
 		CS: b.B(141), Display: b.B(142), DSC: b.B(143), Band: b.B(144), Msg22: b.B(145),
 		Assigned: b.B(146), RAIM: b.B(147), Radio: uint32(b.U(148, 20)),
 	}
+	return m
 }
 
-func decodeClassBExtended(b *Bits, h Header) *ClassBExtended {
-	return &ClassBExtended{Header: h,
+func decodeClassBExtended(b *Bits, h Header, r *reusable) *ClassBExtended {
+	m := r.classBExtended()
+	*m = ClassBExtended{Header: h,
 		Reserved: uint8(b.U(38, 8)), Speed: uint16(b.U(46, 10)), Accuracy: b.B(56),
 		Lon: int32(b.I(57, 28)), Lat: int32(b.I(85, 27)), Course: uint16(b.U(112, 12)),
 		Heading: uint16(b.U(124, 9)), Second: uint8(b.U(133, 6)), Regional: uint8(b.U(139, 4)),
@@ -237,6 +304,7 @@ func decodeClassBExtended(b *Bits, h Header) *ClassBExtended {
 		ToPort: uint16(b.U(289, 6)), ToStarboard: uint16(b.U(295, 6)),
 		EPFD: uint8(b.U(301, 4)), RAIM: b.B(305), DTE: b.B(306), Assigned: b.B(307),
 	}
+	return m
 }
 
 func decodeDataLink(b *Bits, h Header) *DataLinkManagement {
@@ -289,8 +357,9 @@ func decodeChannelManagement(b *Bits, h Header) *ChannelManagement {
 	return m
 }
 
-func decodeStaticData(b *Bits, h Header) (*StaticDataReport, error) {
-	m := &StaticDataReport{Header: h, PartNum: uint8(b.U(38, 2))}
+func decodeStaticData(b *Bits, h Header, r *reusable) (*StaticDataReport, error) {
+	m := r.staticData()
+	*m = StaticDataReport{Header: h, PartNum: uint8(b.U(38, 2))}
 	switch m.PartNum {
 	case 0:
 		m.ShipName = b.Text(40, 20)

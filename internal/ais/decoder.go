@@ -14,6 +14,11 @@ type Config struct {
 	// AllowMissingChecksum accepts sentences without "*hh" (gpsd does; most
 	// real corruption is caught only by the checksum, so the default is no).
 	AllowMissingChecksum bool
+	// ReuseMessages lets the Decoder reuse the message of a Report for a
+	// later one of the same type: a Report's Message is then valid only
+	// until the next call of Decode. Callers that copy what they need out
+	// of each message (the sources do) save an allocation per message.
+	ReuseMessages bool
 }
 
 // Report is one decoded message with where and when it was received.
@@ -49,6 +54,7 @@ type Decoder struct {
 	bits  Bits
 	stats Stats
 	srcs  map[string]string // interned tag-block sources
+	reuse *reusable         // nil unless Config.ReuseMessages
 }
 
 // NewDecoder returns a Decoder with cfg's defaults filled in.
@@ -59,6 +65,9 @@ func NewDecoder(cfg Config) *Decoder {
 	d := &Decoder{cfg: cfg}
 	d.asm.maxAge = uint64(cfg.MaxFragmentAge)
 	d.stats.Rejected = make(map[error]int)
+	if cfg.ReuseMessages {
+		d.reuse = new(reusable)
+	}
 	return d
 }
 
@@ -103,7 +112,7 @@ func (d *Decoder) decode(line []byte) (Report, bool, error) {
 	d.bits.reset()
 	d.bits.appendArmoured(payload)
 	d.bits.trim(fill)
-	msg, err := DecodeBits(&d.bits)
+	msg, err := decodeBits(&d.bits, d.reuse)
 	if err != nil {
 		return Report{}, false, err
 	}

@@ -2,6 +2,7 @@ package ais
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 )
 
@@ -55,12 +56,17 @@ func FuzzDecoder(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := NewDecoder(Config{MaxFragmentAge: 8})
+		reusing := NewDecoder(Config{MaxFragmentAge: 8, ReuseMessages: true})
 		lines := bytes.Split(data, []byte("\n"))
 		var msgs int
 		for _, l := range lines {
 			r, ok, err := d.Decode(l)
 			if err != nil && Code(err) == "other" {
 				t.Fatalf("error without a reason: %v", err)
+			}
+			// Reusing messages changes nothing but their lifetime.
+			if r2, ok2, err2 := reusing.Decode(l); ok2 != ok || (err2 == nil) != (err == nil) || !reflect.DeepEqual(r2, r) {
+				t.Fatalf("with ReuseMessages: %+v %v %v, without: %+v %v %v", r2, ok2, err2, r, ok, err)
 			}
 			if ok {
 				msgs++
