@@ -231,7 +231,9 @@ type feature struct {
 	Properties map[string]any `json:"properties"`
 }
 
-func newFC() *featureCollection { return &featureCollection{Type: "FeatureCollection", Features: []feature{}} }
+func newFC() *featureCollection {
+	return &featureCollection{Type: "FeatureCollection", Features: []feature{}}
+}
 
 func (fc *featureCollection) add(g any, props map[string]any) {
 	fc.Features = append(fc.Features, feature{Type: "Feature", Geometry: g, Properties: props})

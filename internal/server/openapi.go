@@ -56,7 +56,7 @@ func schemas() obj {
 		"other_mmsi": tInt, "other_name": tStr, "confidence": tNum, "explanation": tStr, "detector": tStr, "version": tStr,
 		"params": obj{"type": "object"}, "details": obj{"type": "object"},
 		"positions": arrOf(props(nil, obj{"mmsi": tInt, "time": tTime, "lat": tNum, "lon": tNum})),
-		"revision": tInt, "withdrawn": tBool})
+		"revision":  tInt, "withdrawn": tBool})
 	item := props([]string{"id", "kind", "sha256", "size"}, obj{"id": tStr, "kind": tStr, "ref": tStr, "sha256": tStr, "size": tInt,
 		"media_type": tStr, "file_name": tStr, "captured": tTime, "source": tStr, "added_by": tStr, "added": tTime,
 		"corrects": tStr, "description": tStr})
@@ -90,7 +90,7 @@ func schemas() obj {
 		"HitList": props([]string{"hits"}, obj{"count": tInt, "hits": arrOf(props(nil, obj{"kind": tStr, "score": tNum, "alert": tBool,
 			"list": tStr, "list_sha256": tStr, "entity_id": tStr, "name": tStr, "programs": arrOf(tStr), "designation_date": tStr,
 			"reasons": arrOf(props(nil, obj{"field": tStr, "query": tStr, "listed": tStr, "strength": tNum, "note": tStr})),
-			"chain": arrOf(obj{"type": "object"})}))}),
+			"chain":   arrOf(obj{"type": "object"})}))}),
 		"CaseInput": props([]string{"title"}, obj{"title": tStr}),
 		"CaseList": props([]string{"cases"}, obj{"cases": arrOf(props(nil, obj{"id": tStr, "title": tStr, "created": tTime,
 			"created_by": tStr, "items": tInt}))}),
@@ -103,7 +103,7 @@ func schemas() obj {
 		"WatchList": props([]string{"watches"}, obj{"watches": arrOf(ref("Watch"))}),
 		"WatchInput": props([]string{"name"}, obj{"name": tStr, "kinds": arrOf(tStr), "mmsis": arrOf(tInt), "imos": arrOf(tInt),
 			"bbox": tBBox4, "webhook": obj{"type": "string", "format": "uri"}}),
-		"Alert": props([]string{"seq", "watch", "event"}, obj{"seq": tInt, "watch": tStr, "watch_name": tStr, "event": ref("Event")}),
+		"Alert":   props([]string{"seq", "watch", "event"}, obj{"seq": tInt, "watch": tStr, "watch_name": tStr, "event": ref("Event")}),
 		"RunList": props([]string{"runs"}, obj{"runs": arrOf(obj{"type": "object"})}),
 	}
 }

@@ -46,10 +46,12 @@ type param struct {
 	enum                []string
 }
 
-func qp(name, typ, desc string) param       { return param{name: name, in: "query", typ: typ, desc: desc} }
-func pp(name, typ, desc string) param       { return param{name: name, in: "path", typ: typ, desc: desc, required: true} }
-func req(p param) param                     { p.required = true; return p }
-func enum(p param, vals ...string) param    { p.enum = vals; return p }
+func qp(name, typ, desc string) param { return param{name: name, in: "query", typ: typ, desc: desc} }
+func pp(name, typ, desc string) param {
+	return param{name: name, in: "path", typ: typ, desc: desc, required: true}
+}
+func req(p param) param                  { p.required = true; return p }
+func enum(p param, vals ...string) param { p.enum = vals; return p }
 
 // statusWriter records the status code for metrics and logs.
 type statusWriter struct {
