@@ -188,12 +188,20 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	return sum, nil
 }
 
+// reuser is a source that can reuse an observation's Position and Static
+// for the next one (source.NMEA and source.Stream): the pipeline keeps
+// nothing of them past the next Next — the tracker and the observer copy.
+type reuser interface{ Reuse() }
+
 func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, out *tee, sum *Summary, ship func() error) error {
 	src, err := cfg.Open(spec)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
+	if r, ok := src.(reuser); ok {
+		r.Reuse()
+	}
 	var bar Progress
 	if cfg.NewProgress != nil {
 		_, total := src.Progress()
@@ -201,9 +209,11 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 		defer bar.Finish()
 	}
 	var n int64
+	// Declared once: errors.As takes its address, which would otherwise
+	// allocate it on the heap for every message.
+	var rej *source.Reject
 	for {
 		obs, err := src.Next(ctx)
-		var rej *source.Reject
 		switch {
 		case errors.Is(err, io.EOF):
 			if bar != nil {

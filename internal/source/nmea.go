@@ -49,11 +49,24 @@ type lineDecoder struct {
 	byArrival bool
 	baseClock bool
 	clock     time.Time // latest base-station UTC
+	// reuse, when set (see NMEA.Reuse), is the storage of the Position and
+	// Static of every observation.
+	reuse *obsStorage
 }
 
 func newLineDecoder(name string, cfg ais.Config) lineDecoder {
+	// Messages are converted into observations at once, so the decoder
+	// may reuse them.
+	cfg.ReuseMessages = true
 	return lineDecoder{name: name, dec: ais.NewDecoder(cfg), skipped: map[string]int{}}
 }
+
+// Reuse lets the source reuse one Position and one Static for all the
+// observations it yields: an observation's Position and Static are then
+// valid only until the next call of Next. It saves an allocation per
+// message for a caller that copies what it keeps (ingest does: the
+// tracker copies).
+func (d *lineDecoder) Reuse() { d.reuse = new(obsStorage) }
 
 // decodeLine decodes line lineNo and appends its observations to the
 // (empty) queue. Blank lines, comments, non-AIS lines, incomplete
@@ -94,7 +107,7 @@ func (d *lineDecoder) decodeLine(line []byte, lineNo int, arrival time.Time) (re
 	if src == "" {
 		src = d.name
 	}
-	obs := AppendFromAIS(d.queue.empty(), rep.Message, rep.Received, src)
+	obs := appendFromAIS(d.queue.empty(), rep.Message, rep.Received, src, d.reuse)
 	if len(obs) == 0 {
 		d.skipped[fmt.Sprintf("type_%d", rep.Message.Head().Type)]++
 		return nil
@@ -221,13 +234,42 @@ func FromAIS(m ais.Message, at time.Time, src string) []vessel.Observation {
 // AppendFromAIS is FromAIS appending to dst, so a reader can reuse one
 // slice for every message.
 func AppendFromAIS(dst []vessel.Observation, m ais.Message, at time.Time, src string) []vessel.Observation {
+	return appendFromAIS(dst, m, at, src, nil)
+}
+
+// obsStorage is the Position and Static a reusing source fills for every
+// message (one message gives at most one of each).
+type obsStorage struct {
+	pos vessel.Position
+	st  vessel.Static
+}
+
+// position and static return the reused storage, or new values when o is
+// nil (no reuse). Callers overwrite every field.
+func (o *obsStorage) position() *vessel.Position {
+	if o == nil {
+		return new(vessel.Position)
+	}
+	return &o.pos
+}
+
+func (o *obsStorage) static() *vessel.Static {
+	if o == nil {
+		return new(vessel.Static)
+	}
+	return &o.st
+}
+
+func appendFromAIS(dst []vessel.Observation, m ais.Message, at time.Time, src string, store *obsStorage) []vessel.Observation {
 	h := m.Head()
 	pos := func(class vessel.Class, lat, lon float64, sog, cog float32, heading uint16, status uint8) *vessel.Position {
 		if !vessel.ValidPosition(lat, lon) {
 			return nil
 		}
-		return &vessel.Position{MMSI: h.MMSI, Time: at, Lat: lat, Lon: lon, SOG: sog, COG: cog,
+		p := store.position()
+		*p = vessel.Position{MMSI: h.MMSI, Time: at, Lat: lat, Lon: lon, SOG: sog, COG: cog,
 			Heading: heading, Status: status, Class: class, MsgType: h.Type, Source: src}
+		return p
 	}
 	one := func(p *vessel.Position) []vessel.Observation {
 		if p == nil {
@@ -245,7 +287,8 @@ func AppendFromAIS(dst []vessel.Observation, m ais.Message, at time.Time, src st
 	case *ais.ClassBExtended:
 		out := one(pos(vessel.ClassB, deg(m.Lat), deg(m.Lon), tenths(m.Speed, ais.SpeedNA),
 			tenths(m.Course, ais.CourseNA), m.Heading, 15))
-		st := &vessel.Static{MMSI: h.MMSI, Time: at, Class: vessel.ClassB, MsgType: h.Type, Source: src,
+		st := store.static()
+		*st = vessel.Static{MMSI: h.MMSI, Time: at, Class: vessel.ClassB, MsgType: h.Type, Source: src,
 			Name: m.ShipName, ShipType: m.ShipType, ToBow: m.ToBow, ToStern: m.ToStern,
 			ToPort: m.ToPort, ToStarboard: m.ToStarboard,
 			Has: vessel.HasName | vessel.HasShipType | vessel.HasDimensions}
@@ -266,7 +309,8 @@ func AppendFromAIS(dst []vessel.Observation, m ais.Message, at time.Time, src st
 		}
 		return one(pos(vessel.ClassLong, float64(m.Lat)/600, float64(m.Lon)/600, sog, cog, ais.HeadingNA, m.Status))
 	case *ais.StaticVoyage:
-		st := &vessel.Static{MMSI: h.MMSI, Time: at, Class: vessel.ClassA, MsgType: h.Type, Source: src,
+		st := store.static()
+		*st = vessel.Static{MMSI: h.MMSI, Time: at, Class: vessel.ClassA, MsgType: h.Type, Source: src,
 			IMO: m.IMO, Name: m.ShipName, CallSign: m.CallSign, ShipType: m.ShipType,
 			ToBow: m.ToBow, ToStern: m.ToStern, ToPort: m.ToPort, ToStarboard: m.ToStarboard,
 			Draught: float32(m.Draught) / 10, Destination: m.Destination,
@@ -275,7 +319,8 @@ func AppendFromAIS(dst []vessel.Observation, m ais.Message, at time.Time, src st
 				vessel.HasDimensions | vessel.HasDraught | vessel.HasDestination | vessel.HasETA}
 		return append(dst, vessel.Observation{Static: st})
 	case *ais.StaticDataReport:
-		st := &vessel.Static{MMSI: h.MMSI, Time: at, Class: vessel.ClassB, MsgType: h.Type, Source: src}
+		st := store.static()
+		*st = vessel.Static{MMSI: h.MMSI, Time: at, Class: vessel.ClassB, MsgType: h.Type, Source: src}
 		if m.PartNum == 0 {
 			st.Name, st.Has = m.ShipName, vessel.HasName
 		} else {

@@ -1,10 +1,13 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +74,60 @@ func TestNMEASource(t *testing.T) {
 	}
 	if done, total := s.Progress(); done != int64(len(in)) || total != int64(len(in)) {
 		t.Errorf("progress %d/%d", done, total)
+	}
+}
+
+// With Reuse, a source yields the same observations (copied before the
+// next Next, as the contract asks) as without, on the sample of every
+// message type; and it does reuse its storage.
+func TestNMEAReuse(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/sample.nmea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() *NMEA {
+		return NewNMEA(io.NopCloser(bytes.NewReader(data)), "sample.nmea", int64(len(data)), NMEAConfig{BaseStationClock: true})
+	}
+	want, wantRej := drain(t, open())
+	s := open()
+	s.Reuse()
+	var got []vessel.Observation
+	var rej int
+	pointers := map[any]bool{}
+	for {
+		o, err := s.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			rej++
+			continue
+		}
+		c := o
+		if o.Position != nil {
+			pointers[o.Position] = true
+			p := *o.Position
+			c.Position = &p
+		}
+		if o.Static != nil {
+			pointers[o.Static] = true
+			st := *o.Static
+			c.Static = &st
+		}
+		got = append(got, c)
+	}
+	// Compared as text: a missing speed is NaN, which DeepEqual never equals.
+	text := func(obs []vessel.Observation) string {
+		var b strings.Builder
+		for _, o := range obs {
+			fmt.Fprintf(&b, "%s:%d %+v %+v\n", o.File, o.Line, o.Position, o.Static)
+		}
+		return b.String()
+	}
+	if len(want) < 100 || text(got) != text(want) || rej != len(wantRej) {
+		t.Fatalf("with Reuse: %d observations, %d rejects; without: %d, %d (or they differ)", len(got), rej, len(want), len(wantRej))
+	}
+	if len(pointers) > 2 {
+		t.Errorf("%d distinct Position/Static pointers with Reuse, want 2", len(pointers))
 	}
 }

@@ -73,7 +73,9 @@
 // (224 bytes plus its name and call sign): about 470 bytes of heap per
 // vessel with an identity, map entry included (measured by
 // TestMemoryPerVessel). Observations waiting in the reorder buffer add 24
-// bytes each plus the Position or Static they point to. A vessel with
+// bytes each plus the Tracker's copy of their Position (80 bytes) or
+// Static; copies are recycled on release, so buffering allocates nothing
+// in the steady state. A vessel with
 // nothing added for Config.Idle of event time is evicted down to a record
 // of about 200 bytes (next segment number, last identity key and
 // dimensions), kept for the Tracker's lifetime so that numbering and
@@ -112,7 +114,8 @@ type Stats struct {
 	Retired      int   // evicted vessels remembered now
 }
 
-// entry is an observation waiting in a reorder buffer.
+// entry is an observation waiting in a reorder buffer. Once buffered, pos
+// or st is the Tracker's own copy (see keep).
 type entry struct {
 	t   int64 // event time, Unix ns
 	pos *vessel.Position
@@ -165,7 +168,17 @@ type Tracker struct {
 	sweepStep int64
 	maintStep int64
 	stats     Stats
+
+	// Copies of buffered observations are recycled once released, so that
+	// buffering allocates nothing in the steady state (see keep).
+	freePos []*vessel.Position
+	freeSt  []*vessel.Static
 }
+
+// maxFree bounds the recycled copies kept: in the steady state releases
+// and new copies alternate and a few suffice; a burst of releases (a sweep,
+// evictions) leaves the rest to the garbage collector.
+const maxFree = 4096
 
 const never = math.MinInt64
 
@@ -208,9 +221,9 @@ func (t *Tracker) Stats() Stats {
 }
 
 // Add takes one observation in arrival order and emits what it releases.
-// The Tracker keeps obs.Position and obs.Static until they are released
-// (at most Config.Reorder of event time, or until Flush); the caller must
-// not modify them after Add.
+// The Tracker copies what it keeps (until release: at most Config.Reorder
+// of event time, or until Flush), so the caller may reuse obs.Position and
+// obs.Static once Add returns.
 func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 	t.stats.Observations++
 	var e entry
@@ -289,6 +302,7 @@ func (t *Tracker) Flush(emit Emitter) {
 	}
 	clear(t.pending)
 	t.pending = t.pending[:0]
+	t.freePos, t.freeSt = nil, nil // the input is over
 	for _, v := range t.sortedVessels(nil) {
 		if v.id != nil {
 			v.id.emitPending(t, v.mmsi, emit)
@@ -335,6 +349,7 @@ func (t *Tracker) insert(v *vesselState, e entry) bool {
 			}
 		}
 	}
+	t.keep(&e)
 	if i == len(v.buf) {
 		v.buf = append(v.buf, e)
 	} else {
@@ -344,6 +359,44 @@ func (t *Tracker) insert(v *vesselState, e entry) bool {
 	}
 	t.stats.Buffered++
 	return true
+}
+
+// keep makes e's Position or Static the Tracker's own copy, from the
+// recycled ones when there are.
+func (t *Tracker) keep(e *entry) {
+	if e.pos != nil {
+		var c *vessel.Position
+		if n := len(t.freePos); n > 0 {
+			c = t.freePos[n-1]
+			t.freePos = t.freePos[:n-1]
+		} else {
+			c = new(vessel.Position)
+		}
+		*c = *e.pos
+		e.pos = c
+		return
+	}
+	var c *vessel.Static
+	if n := len(t.freeSt); n > 0 {
+		c = t.freeSt[n-1]
+		t.freeSt = t.freeSt[:n-1]
+	} else {
+		c = new(vessel.Static)
+	}
+	*c = *e.st
+	e.st = c
+}
+
+// recycle takes back the copy a released entry held: nothing refers to it
+// any more (emitters get values, not pointers).
+func (t *Tracker) recycle(e *entry) {
+	switch {
+	case e.pos != nil && len(t.freePos) < maxFree:
+		t.freePos = append(t.freePos, e.pos)
+	case e.st != nil && len(t.freeSt) < maxFree:
+		*e.st = vessel.Static{} // drop its strings
+		t.freeSt = append(t.freeSt, e.st)
+	}
 }
 
 // dupBuffered reports whether a copy of e waits in v's buffer.
@@ -439,6 +492,7 @@ func (t *Tracker) release(v *vesselState, cutoff int64, emit Emitter) {
 		v.head++
 		n++
 		t.process(v, e, false, emit)
+		t.recycle(&e)
 	}
 	t.stats.Buffered -= int64(n)
 	switch {

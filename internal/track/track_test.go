@@ -1,6 +1,7 @@
 package track
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -373,5 +374,46 @@ func TestSortedByMMSI(t *testing.T) {
 	}
 	if s := tr.Stats(); s.Late != 0 || s.Points != int64(len(obs)) || s.Segments != 3 {
 		t.Errorf("stats %+v", s)
+	}
+}
+
+// The Tracker copies what it buffers: a caller that reuses one Position
+// and one Static for every observation (as ingest's sources do) gets the
+// same points and identities as one that passes fresh ones, with reports
+// out of order, heard twice, late, and evicted.
+func TestCallerMayReuseObservations(t *testing.T) {
+	obs, _ := fleet(300, 40, 10*time.Second, 7, 5)
+	// Shuffle within a window so that the reorder buffer holds and sorts.
+	for i := 0; i+3 < len(obs); i += 4 {
+		obs[i], obs[i+3] = obs[i+3], obs[i]
+	}
+	late := pos(201_000_000, t0, 0, 1) // older than what vessel 0 released
+	// A day later the fleet is evicted (at the second maintenance).
+	obs = append(obs, late, pos(201_000_000, t0.Add(30*time.Hour), 0, 1.001), pos(201_000_000, t0.Add(31*time.Hour), 0, 1.002))
+	_, want := run(t, Config{}, obs...)
+
+	tr := New(Config{}, nil)
+	got := &Collector{}
+	var p vessel.Position
+	var st vessel.Static
+	for _, o := range obs {
+		switch {
+		case o.Position != nil:
+			p = *o.Position
+			tr.Add(vessel.Observation{Position: &p}, got)
+			p = vessel.Position{MMSI: 999, Lat: 1, Lon: 1, Source: "overwritten"}
+		default:
+			st = *o.Static
+			tr.Add(vessel.Observation{Static: &st}, got)
+			st = vessel.Static{MMSI: 999, Name: "OVERWRITTEN"}
+		}
+	}
+	tr.Flush(got)
+	text := func(c *Collector) string { return fmt.Sprintf("%+v\n%+v", c.Points, c.Identities) }
+	if s := tr.Stats(); s.Late == 0 || s.Duplicates == 0 || s.Evictions == 0 || len(want.Points) < 10_000 {
+		t.Fatalf("the input does not exercise late, duplicate and evicted reports: %+v", s)
+	}
+	if text(got) != text(want) {
+		t.Errorf("reusing the caller's observations changes the output")
 	}
 }
