@@ -2,11 +2,15 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -44,4 +48,41 @@ func BenchmarkPipelineNoStore(b *testing.B) {
 		msgs = sum.Decoded
 	}
 	b.ReportMetric(float64(msgs)*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkPipelineDuckDB: read → decode → track → DuckDB store on the
+// corpus named by LOOKOUT_BENCH_CORPUS, into a fresh store each time, open
+// and close (the final checkpoint) included, as `lookout ingest` runs it.
+func BenchmarkPipelineDuckDB(b *testing.B) {
+	corpus := os.Getenv("LOOKOUT_BENCH_CORPUS")
+	if corpus == "" {
+		b.Skip("set LOOKOUT_BENCH_CORPUS to an NMEA file (go run ./bench/decode/gencorpus)")
+	}
+	ctx := context.Background()
+	var msgs int64
+	var open, run, closing time.Duration
+	for i := 0; b.Loop(); i++ {
+		path := filepath.Join(b.TempDir(), fmt.Sprintf("s%d.duckdb", i))
+		t0 := time.Now()
+		st, err := duckdb.Open(ctx, duckdb.Config{Path: path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		sum, err := Run(ctx, st, []string{corpus}, Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+		open, run, closing = open+t1.Sub(t0), run+t2.Sub(t1), closing+time.Since(t2)
+		msgs = sum.Decoded
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(msgs)*n/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(open.Seconds()/n, "open-s")
+	b.ReportMetric(run.Seconds()/n, "run-s")
+	b.ReportMetric(closing.Seconds()/n, "close-s")
 }

@@ -202,23 +202,30 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 	if r, ok := src.(reuser); ok {
 		r.Reuse()
 	}
+	_, total := src.Progress()
 	var bar Progress
 	if cfg.NewProgress != nil {
-		_, total := src.Progress()
 		bar = cfg.NewProgress(spec, total)
 		defer bar.Finish()
+	}
+	next := func() (vessel.Observation, error) { return src.Next(ctx) }
+	progress := func() int64 { done, _ := src.Progress(); return done }
+	if total >= 0 {
+		// A file: read ahead on a goroutine of its own (see readAhead).
+		ra := startReadAhead(ctx, src)
+		defer ra.stop() // before src.Close
+		next, progress = ra.Next, ra.Progress
 	}
 	var n int64
 	// Declared once: errors.As takes its address, which would otherwise
 	// allocate it on the heap for every message.
 	var rej *source.Reject
 	for {
-		obs, err := src.Next(ctx)
+		obs, err := next()
 		switch {
 		case errors.Is(err, io.EOF):
 			if bar != nil {
-				done, _ := src.Progress()
-				bar.Update(done, n)
+				bar.Update(progress(), n)
 			}
 			return nil
 		case errors.As(err, &rej):
@@ -244,8 +251,7 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 				return err
 			}
 			if bar != nil {
-				done, _ := src.Progress()
-				bar.Update(done, n)
+				bar.Update(progress(), n)
 			}
 		}
 		if len(out.col.Points) >= cfg.BatchPoints {
