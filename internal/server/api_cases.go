@@ -109,6 +109,12 @@ func (s *Server) handleNewCase(w http.ResponseWriter, r *http.Request, _ *query)
 		s.fail(w, r, evidenceErr(err))
 		return
 	}
+	if c.Items == nil {
+		c.Items = []evidence.Item{}
+	}
+	if c.Custody == nil {
+		c.Custody = []evidence.Entry{}
+	}
 	writeJSON(w, http.StatusCreated, c)
 }
 
@@ -151,6 +157,12 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, q *query) {
 		return
 	}
 	out := caseJSON{Case: c, Current: []string{}}
+	if out.Items == nil {
+		out.Items = []evidence.Item{}
+	}
+	if out.Custody == nil {
+		out.Custody = []evidence.Entry{}
+	}
 	for _, it := range c.Current() {
 		out.Current = append(out.Current, it.ID)
 	}

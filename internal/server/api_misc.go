@@ -57,8 +57,35 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, _ *query) 
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// whoamiJSON tells the UI who is signed in and which backends this server
+// has, so it never asks for what would be a 501.
+type whoamiJSON struct {
+	Authenticated bool `json:"authenticated"`
+	Principal
+	Features map[string]bool `json:"features,omitempty"`
+}
+
+func (s *Server) whoami(p Principal) whoamiJSON {
+	d := s.deps
+	return whoamiJSON{Authenticated: true, Principal: p, Features: map[string]bool{
+		"screening": d.Screener != nil, "cases": d.Cases != nil, "dossier": d.Dossier != nil && d.Cases != nil,
+		"imagery": d.Imagery != nil, "basemap": d.Basemap != nil, "places": d.Places != nil, "snapshot": d.Snapshot != nil,
+	}}
+}
+
 func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request, _ *query) {
-	writeJSON(w, http.StatusOK, principalOf(r.Context()))
+	writeJSON(w, http.StatusOK, s.whoami(principalOf(r.Context())))
+}
+
+// handleSession lets the UI ask whether its cookie is still good without
+// a 401 (which browsers log as an error).
+func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, _ *query) {
+	p, ok, _ := s.authenticate(r, false)
+	if !ok {
+		writeJSON(w, http.StatusOK, whoamiJSON{})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.whoami(p))
 }
 
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, _ *query) {

@@ -68,6 +68,8 @@ func schemas() obj {
 		"Health":    props([]string{"status"}, obj{"status": tStr}),
 		"Login":     props([]string{"token"}, obj{"token": tStr}),
 		"Principal": props([]string{"name", "role"}, obj{"name": tStr, "role": obj{"type": "string", "enum": []string{"viewer", "analyst", "admin"}}}),
+		"Whoami": props([]string{"authenticated"}, obj{"authenticated": tBool, "name": tStr, "role": tStr,
+			"features": obj{"type": "object", "additionalProperties": tBool}}),
 		"Stats": props(nil, obj{"positions": tInt, "vessels": tInt, "identities": tInt, "runs": tInt, "schema_version": tInt,
 			"event_kinds": arrOf(tStr)}),
 		"Identity":     identity,
