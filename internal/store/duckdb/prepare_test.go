@@ -10,9 +10,10 @@ import (
 func BenchmarkPrepare(b *testing.B) {
 	buf := make([]vessel.TrackPoint, 1<<20)
 	newSynth(5000, time.Minute).next(buf)
+	var sc scratch
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := prepare(buf); err != nil {
+		if _, err := prepare(buf, &sc); err != nil {
 			b.Fatal(err)
 		}
 	}
