@@ -56,19 +56,21 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
-// TestBrowserEndToEnd drives the real UI in headless Chromium against a
-// server over a real DuckDB store and evidence log: sign in, search a
-// vessel with the keyboard, see its track, sanctions hit and events, open
-// an event, open a case, add the vessel to it, export the dossier, receive
-// a live alert — with no console errors on the way.
-func TestBrowserEndToEnd(t *testing.T) {
+// browserT is a headless Chromium tab with the test's helpers.
+type browserT struct {
+	t        *testing.T
+	ctx      context.Context
+	out      string
+	mu       sync.Mutex
+	problems []string
+}
+
+func newBrowser(t *testing.T, timeout time.Duration) *browserT {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
 	chrome := findChromium(t)
-	f := newFixture(t, func(_ *Config, d *Deps) { d.Dossier = logDossier{log: d.Cases.(*evidence.Log)} })
-	out := artifacts(t)
-
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chrome),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
@@ -80,14 +82,12 @@ func TestBrowserEndToEnd(t *testing.T) {
 		chromedp.WindowSize(1400, 900),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
+	t.Cleanup(cancelA)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 120*time.Second)
-	defer cancelT()
-
-	var mu sync.Mutex
-	var problems []string
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancelT)
+	b := &browserT{t: t, ctx: ctx, out: artifacts(t)}
 	msgs := chromedp.Console(ctx)
 	go func() {
 		for m, err := range msgs {
@@ -95,58 +95,97 @@ func TestBrowserEndToEnd(t *testing.T) {
 				return
 			}
 			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException || m.Type == chromedp.ConsoleType("assert") {
-				mu.Lock()
-				problems = append(problems, string(m.Type)+": "+m.Text)
-				mu.Unlock()
+				b.mu.Lock()
+				b.problems = append(b.problems, string(m.Type)+": "+m.Text)
+				b.mu.Unlock()
 			}
 		}
 	}()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			buf, err := chromedp.CaptureScreenshot()(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(out, name+".png"), buf, 0o644)
-		})
-	}
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			_ = chromedp.Do(ctx, shot("failed-"+name))
-			bodyText, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			mu.Lock()
-			defer mu.Unlock()
-			t.Fatalf("%s: %v\npage text: %.600s\nproblems: %v", name, err, bodyText, problems)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	poll := func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
-			return err
-		})
-	}
+	return b
+}
 
-	step("open and sign in",
-		chromedp.Navigate(f.http.URL+"/"),
+func (b *browserT) shot(name string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		buf, err := chromedp.CaptureScreenshot()(ctx, tg)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(b.out, name+".png"), buf, 0o644)
+	})
+}
+
+func (b *browserT) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	sctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		_ = chromedp.Do(b.ctx, b.shot("failed-"+name))
+		bodyText, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("body")))
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.t.Fatalf("%s: %v\npage text: %.600s\nproblems: %v", name, err, bodyText, b.problems)
+	}
+}
+
+func (b *browserT) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b *browserT) eval(expr string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return s
+}
+
+func poll(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))(ctx, tg)
+		return err
+	})
+}
+
+// checkConsole fails the test on console errors and exceptions.
+func (b *browserT) checkConsole() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.problems) > 0 {
+		b.t.Errorf("browser console problems:\n%s", strings.Join(b.problems, "\n"))
+	}
+	b.t.Logf("screenshots in %s", b.out)
+}
+
+func (b *browserT) signIn(url, token string) {
+	b.step("open and sign in",
+		chromedp.Navigate(url+"/"),
 		chromedp.WaitVisible(chromedp.ID("login-token")),
-		shot("00-login"),
-		chromedp.SendKeys(chromedp.ID("login-token"), tokAnalyst),
+		b.shot("00-login"),
+		chromedp.SendKeys(chromedp.ID("login-token"), token),
 		chromedp.Click(chromedp.CSS("#login-form button")),
 		chromedp.WaitReady(chromedp.CSS(`body[data-ready="1"]`)),
-		chromedp.Sleep(800*time.Millisecond), // base map and events load after the move ends
-		shot("01-map"),
 	)
+}
+
+// TestBrowserEndToEnd drives the real UI in headless Chromium against a
+// server over a real DuckDB store and evidence log: sign in, search a
+// vessel with the keyboard, see its track, sanctions hit and events, open
+// an event, open a case, add the vessel to it, export the dossier, receive
+// a live alert — with no console errors on the way.
+func TestBrowserEndToEnd(t *testing.T) {
+	// The fixture first: cleanups run last-in first-out, so the browser
+	// closes its alert stream before the server waits for connections.
+	f := newFixture(t, func(_ *Config, d *Deps) { d.Dossier = logDossier{log: d.Cases.(*evidence.Log)} })
+	b := newBrowser(t, 120*time.Second)
+	step, shot, text := b.step, b.shot, b.text
+	b.signIn(f.http.URL, tokAnalyst)
+	step("map", chromedp.Sleep(800*time.Millisecond), shot("01-map")) // base map and events load after the move ends
 	if who := text("#who"); !strings.Contains(who, "ana") {
 		t.Errorf("signed in as %q", who)
 	}
@@ -216,10 +255,44 @@ func TestBrowserEndToEnd(t *testing.T) {
 		shot("06-alerts"),
 	)
 
-	mu.Lock()
-	defer mu.Unlock()
-	if len(problems) > 0 {
-		t.Errorf("browser console problems:\n%s", strings.Join(problems, "\n"))
+	b.checkConsole()
+}
+
+// TestBrowserManyVessels loads 100 000 vessels and checks the map draws
+// them (clustered when zoomed out, one by one when zoomed in) without
+// console errors. The times are logged, not asserted.
+func TestBrowserManyVessels(t *testing.T) {
+	const n = 100000
+	f := newFixtureN(t, n)
+	b := newBrowser(t, 180*time.Second)
+	start := time.Now()
+	b.signIn(f.http.URL, tokViewer)
+	ready := time.Since(start)
+	b.step("overview", chromedp.Sleep(500*time.Millisecond), b.shot("10-many-overview"))
+	if got := b.eval(`document.body.dataset.vessels`); got != fmt.Sprint(n+2) {
+		t.Errorf("vessels on the map: %s, want %d", got, n+2)
 	}
-	t.Logf("screenshots in %s", out)
+	// Zoom in far enough for single vessels; time one redraw.
+	start = time.Now()
+	b.step("zoom in",
+		chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")),
+		chromedp.Sleep(400*time.Millisecond),
+		chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")),
+		chromedp.Sleep(400*time.Millisecond),
+		chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")),
+		chromedp.Sleep(600*time.Millisecond),
+		b.shot("11-many-zoomed"),
+	)
+	zoom := time.Since(start)
+	b.step("zoom in more",
+		chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")),
+		chromedp.Sleep(400*time.Millisecond),
+		chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")),
+		chromedp.Sleep(400*time.Millisecond),
+		chromedp.Click(chromedp.CSS(".leaflet-control-zoom-in")),
+		chromedp.Sleep(600*time.Millisecond),
+		b.shot("12-many-close"),
+	)
+	t.Logf("%d vessels: signed in and drawn in %v; three zoom steps in %v", n, ready, zoom)
+	b.checkConsole()
 }

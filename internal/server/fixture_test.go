@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -39,7 +40,26 @@ type fixture struct {
 
 type fixtureOpt func(*Config, *Deps)
 
+// manyVessels makes n vessels with one position each at t0+9h, spread
+// over the seas between Japan, Korea and Russia.
+func manyVessels(n int) []vessel.TrackPoint {
+	pts := make([]vessel.TrackPoint, n)
+	for i := range pts {
+		// A fixed low-discrepancy spread, so runs are repeatable.
+		fx, fy := math.Mod(float64(i)*0.6180339887, 1), math.Mod(float64(i)*0.7548776662, 1)
+		pts[i] = vessel.TrackPoint{Position: vessel.Position{MMSI: uint32(200000000 + i), Time: t0.Add(9*time.Hour - time.Duration(i%3600)*time.Second),
+			Lat: 30 + 20*fy, Lon: 125 + 25*fx, SOG: float32(i % 20), COG: float32(i % 360), Heading: 511, Class: vessel.ClassA, MsgType: 1, Source: "many"}, Segment: 1}
+	}
+	return pts
+}
+
 func newFixture(t *testing.T, opts ...fixtureOpt) *fixture {
+	t.Helper()
+	return newFixtureN(t, 0, opts...)
+}
+
+// newFixtureN adds extra vessels to the fixture's store.
+func newFixtureN(t *testing.T, extra int, opts ...fixtureOpt) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -65,6 +85,11 @@ func newFixture(t *testing.T, opts ...fixtureOpt) *fixture {
 	}
 	if _, err := st.AddPositions(ctx, 0, pts); err != nil {
 		t.Fatal(err)
+	}
+	if extra > 0 {
+		if _, err := st.AddPositions(ctx, 0, manyVessels(extra)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ids := []vessel.Identity{
 		{MMSI: mmsiMaia, IMO: 9358010, Name: "MAIA-1", CallSign: "UBXY7", ShipType: 70, Length: 120, Beam: 20, Flag: "RU", Class: vessel.ClassA,

@@ -124,6 +124,7 @@ async function initTime() {
   time.from = latest - 7 * 86400; time.to = latest;
   setSlider(latest);
   M.fitPositions(p);
+  if (p) document.body.dataset.vessels = String(p.count);
   const reload = debounce(() => { M.loadPositions(sliderTime()).catch((e) => P.toast(e.message, true)); }, 300);
   $('time').addEventListener('input', () => {
     const t = sliderTime();

@@ -140,10 +140,23 @@ const VesselLayer = L.Layer.extend({
       if (x < -10 || y < -10 || x > size.x + 10 || y > size.y + 10) continue;
       sx[i] = x; sy[i] = y; vis.push(i); inView++;
     }
-    if (inView > 4000) this._drawClusters(ctx, vis, sx, sy);
-    else this._drawVessels(ctx, vis, sx, sy);
+    // Three levels of detail: clusters when the view holds more vessels
+    // than dots can show apart, dots for a dense view, arrows by course
+    // for a readable one. Sanctioned vessels are always drawn on top.
+    if (inView > 60000) this._drawClusters(ctx, vis, sx, sy);
+    else if (inView > 3000) this._drawDots(ctx, vis, sx, sy);
+    else this._drawVessels(ctx, vis, sx, sy, false);
+    const fl = vis.filter((i) => this._flag.has(this._d.mmsi[i]));
+    if (inView > 3000) this._drawVessels(ctx, fl, sx, sy, true);
   },
-  _drawVessels(ctx, vis, sx, sy) {
+  _drawDots(ctx, vis, sx, sy) {
+    ctx.fillStyle = 'rgba(11,92,173,0.85)';
+    for (const i of vis) {
+      ctx.fillRect(sx[i] - 1.25, sy[i] - 1.25, 2.5, 2.5);
+      this._sx.push(sx[i]); this._sy.push(sy[i]); this._si.push(i);
+    }
+  },
+  _drawVessels(ctx, vis, sx, sy, onlyFlagged) {
     const d = this._d;
     ctx.lineWidth = 1;
     for (const i of vis) {
@@ -163,34 +176,39 @@ const VesselLayer = L.Layer.extend({
         ctx.arc(x, y, flagged ? 5 : 3.5, 0, 2 * Math.PI);
       }
       ctx.fill(); ctx.stroke();
-      this._sx.push(x); this._sy.push(y); this._si.push(i);
+      if (!onlyFlagged) { this._sx.push(x); this._sy.push(y); this._si.push(i); }
+      else { this._sx.unshift(x); this._sy.unshift(y); this._si.unshift(i); }
     }
   },
   _drawClusters(ctx, vis, sx, sy) {
-    const cell = 36, cells = new Map();
+    const cell = 56, cells = new Map();
     for (const i of vis) {
       const key = Math.floor(sx[i] / cell) + ',' + Math.floor(sy[i] / cell);
       let c = cells.get(key);
-      if (!c) { c = { n: 0, x: 0, y: 0, flagged: 0, i }; cells.set(key, c); }
+      if (!c) { c = { n: 0, x: 0, y: 0, i }; cells.set(key, c); }
       c.n++; c.x += sx[i]; c.y += sy[i];
-      if (this._flag.has(this._d.mmsi[i])) c.flagged++;
     }
+    let maxN = 1;
+    for (const c of cells.values()) maxN = Math.max(maxN, c.n);
     ctx.font = '600 11px system-ui, sans-serif';
     ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
     for (const c of cells.values()) {
       const x = c.x / c.n, y = c.y / c.n;
       if (c.n === 1) {
-        ctx.fillStyle = c.flagged ? '#d0021b' : '#0b5cad';
+        ctx.fillStyle = '#0b5cad';
         ctx.beginPath(); ctx.arc(x, y, 3, 0, 2 * Math.PI); ctx.fill();
         this._sx.push(x); this._sy.push(y); this._si.push(c.i);
         continue;
       }
-      const r = Math.min(22, 8 + Math.log2(c.n) * 2);
-      ctx.fillStyle = c.flagged ? 'rgba(208,2,27,0.8)' : 'rgba(11,92,173,0.78)';
-      ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+      // Area grows with the count; never wider than the cell, so
+      // neighbours do not overlap.
+      const r = 9 + 16 * Math.sqrt(c.n / maxN);
+      ctx.fillStyle = 'rgba(11,92,173,0.72)';
+      ctx.strokeStyle = 'rgba(255,255,255,0.95)';
+      ctx.lineWidth = 1.5;
       ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
       ctx.fillStyle = '#fff';
-      ctx.fillText(c.n >= 1000 ? Math.round(c.n / 100) / 10 + 'k' : String(c.n), x, y);
+      ctx.fillText(c.n >= 1000 ? (c.n / 1000).toFixed(c.n >= 10000 ? 0 : 1) + 'k' : String(c.n), x, y);
       this._clusters.push({ x, y, r });
     }
   },
