@@ -487,7 +487,7 @@ func (s *Server) handlePositions(w http.ResponseWriter, r *http.Request, q *quer
 
 // approxSnapshot stands in for a Snapshotter: Near over a circle covering
 // the box in the age window, then each vessel's last position from its
-// track (a few hundred vessels), else the closest approach.
+// track (up to 100 vessels), else the closest approach.
 func (s *Server) approxSnapshot(ctx context.Context, q SnapshotQuery) ([]vessel.TrackPoint, error) {
 	lat, lon, radius := 0.0, 0.0, 20000.0
 	if b := q.BBox; b != nil {
@@ -513,7 +513,7 @@ func (s *Server) approxSnapshot(ctx context.Context, q SnapshotQuery) ([]vessel.
 		}
 		p := vessel.TrackPoint{Position: vessel.Position{MMSI: h.MMSI, Time: h.Closest.Time, Lat: h.Closest.Lat, Lon: h.Closest.Lon,
 			SOG: vessel.NA, COG: vessel.NA}}
-		if len(hits) <= 500 {
+		if len(hits) <= 100 {
 			tr, err := s.deps.Store.Track(ctx, h.MMSI, h.LastSeen, h.LastSeen.Add(time.Microsecond))
 			if err != nil {
 				return nil, err

@@ -59,7 +59,7 @@ func newFixture(t *testing.T, opts ...fixtureOpt) *fixture {
 }
 
 // newFixtureN adds extra vessels to the fixture's store.
-func newFixtureN(t *testing.T, extra int, opts ...fixtureOpt) *fixture {
+func newFixtureN(t testing.TB, extra int, opts ...fixtureOpt) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
