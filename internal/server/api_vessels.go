@@ -373,7 +373,14 @@ func buildTrack(mmsi uint32, pts []vessel.TrackPoint, tol float64, maxVertices i
 			return tc
 		}
 		if tol == 0 {
-			tol = 1e-5
+			// Start near where the cap is likely met: a fraction of the
+			// track's extent per allowed vertex.
+			minLat, maxLat, minLon, maxLon := 90.0, -90.0, 180.0, -180.0
+			for _, p := range pts {
+				minLat, maxLat = min(minLat, p.Lat), max(maxLat, p.Lat)
+				minLon, maxLon = min(minLon, p.Lon), max(maxLon, p.Lon)
+			}
+			tol = max(1e-6, (maxLat-minLat+maxLon-minLon)/float64(maxVertices)/8)
 		} else {
 			tol *= 2
 		}
