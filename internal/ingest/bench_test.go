@@ -1,12 +1,20 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/lookout-maritime/lookout/bench/decode/corpus"
+	"github.com/lookout-maritime/lookout/internal/source"
+	"github.com/lookout-maritime/lookout/internal/track"
 
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/store"
@@ -86,3 +94,51 @@ func BenchmarkPipelineDuckDB(b *testing.B) {
 	b.ReportMetric(run.Seconds()/n, "run-s")
 	b.ReportMetric(closing.Seconds()/n, "close-s")
 }
+
+// BenchmarkTrackStatePerVessel measures the tracker's heap per active
+// vessel mid-stream (reorder buffers full, nothing flushed) on a generated
+// feed like the benchmark corpus: 3,000 vessels, 300 messages/s, so about
+// 30 fixes per vessel in the default 5-minute reorder window. It reports
+// B/vessel (all of the tracker's state) and buffered/vessel.
+func BenchmarkTrackStatePerVessel(b *testing.B) {
+	var buf bytes.Buffer
+	if _, err := corpus.Generate(&buf, corpus.Config{Lines: 300_000, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	var perVessel, buffered float64
+	for b.Loop() {
+		src := source.NewNMEA(io.NopCloser(bytes.NewReader(data)), "corpus.nmea", int64(len(data)), source.NMEAConfig{BaseStationClock: true})
+		src.Reuse()
+		before := heap()
+		tr := track.New(track.Config{}, nil)
+		var d discardEmitter
+		for {
+			obs, err := src.Next(context.Background())
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err == nil {
+				tr.Add(obs, &d)
+			}
+		}
+		after := heap()
+		s := tr.Stats()
+		perVessel = float64(after-before) / float64(s.Vessels)
+		buffered = float64(s.Buffered) / float64(s.Vessels)
+		runtime.KeepAlive(tr)
+	}
+	b.ReportMetric(perVessel, "B/vessel")
+	b.ReportMetric(buffered, "buffered/vessel")
+}
+
+type discardEmitter struct{}
+
+func (discardEmitter) Point(vessel.TrackPoint)        {}
+func (discardEmitter) Identity(vessel.Identity, bool) {}
