@@ -223,3 +223,42 @@ func (c *MemCatalog) Annotations(_ context.Context, sceneID string) ([]Annotatio
 	}
 	return append([]Annotation(nil), c.data.Annotations[sceneID]...), nil
 }
+
+// AddFile registers a scene file and stores the scene; the caller keeps
+// the file itself as evidence (Scene.SHA256 identifies it).
+func AddFile(ctx context.Context, cat Catalog, path string, cfg RegisterConfig) (*Scene, error) {
+	s, err := Register(path, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := cat.PutScene(ctx, *s); err != nil {
+		return nil, fmt.Errorf("%s: storing scene: %w", path, err)
+	}
+	return s, nil
+}
+
+// DetectScene runs the CFAR detector over a stored GeoTIFF scene (read
+// from path, which must hash to the scene's SHA-256 so detections rest on
+// the evidence) and replaces the scene's detector detections.
+func DetectScene(ctx context.Context, cat Catalog, sceneID, path string, land LandMask, cfg DetectConfig) ([]Detection, error) {
+	s, err := cat.Scene(ctx, sceneID)
+	if err != nil {
+		return nil, err
+	}
+	if s.MediaType != MediaGeoTIFF {
+		return nil, fmt.Errorf("%w: scene %s is %s; the detector reads GeoTIFFs", ErrFormat, sceneID, s.MediaType)
+	}
+	if sum, err := fileSHA256(path); err != nil {
+		return nil, err
+	} else if s.SHA256 != "" && sum != s.SHA256 {
+		return nil, fmt.Errorf("%w: %s has SHA-256 %s, scene %s was registered from %s", ErrFormat, path, sum, sceneID, s.SHA256)
+	}
+	ds, _, err := DetectGeoTIFF(path, s, land, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := cat.PutDetections(ctx, sceneID, DetectorName, ds); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}

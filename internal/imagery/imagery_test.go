@@ -340,3 +340,35 @@ func TestFootprintAntimeridian(t *testing.T) {
 		t.Error("antimeridian containment")
 	}
 }
+
+func TestAddAndDetectScene(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ships := []synth.Ship{{Col: 200.5, Row: 200.5, LengthPx: 14, WidthPx: 3, AxisDeg: 60, SCRdB: 12}}
+	path, _ := writeSAR(t, dir, "s1b-iw-grd-vh-20231021t211403-x.tif", ships, nil)
+	cat, _ := OpenMemCatalog("")
+	s, err := AddFile(ctx, cat, path, RegisterConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Platform != "sentinel-1b" {
+		t.Errorf("platform %q", s.Platform)
+	}
+	cfg := DetectConfig{CFAR: cfar.Config{Looks: 4, Pfa: 1e-8}}
+	ds, err := DetectScene(ctx, cat, s.ID, path, nil, cfg)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("%v %+v", err, ds)
+	}
+	// Twice: replaced, not duplicated.
+	if _, err := DetectScene(ctx, cat, s.ID, path, nil, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := cat.Detections(ctx, s.ID); len(got) != 1 {
+		t.Errorf("%d detections stored", len(got))
+	}
+	// A file that is not the registered evidence is refused.
+	other, _ := writeSAR(t, dir, "other.tif", nil, nil)
+	if _, err := DetectScene(ctx, cat, s.ID, other, nil, cfg); !errors.Is(err, ErrFormat) {
+		t.Errorf("other file: %v", err)
+	}
+}

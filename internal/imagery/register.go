@@ -49,11 +49,10 @@ func Register(path string, cfg RegisterConfig) (*Scene, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, err := readerSHA256(f)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
 	var head [8]byte
 	n, _ := f.ReadAt(head[:], 0)
 	var s *Scene
@@ -225,3 +224,20 @@ func registerPhoto(f *os.File, path, kind string, cfg RegisterConfig) (*Scene, e
 // roundTo rounds v to a multiple of step (a power of ten below one:
 // dividing by its inverse keeps 34.8 from printing as 34.800000000000004).
 func roundTo(v, step float64) float64 { return math.Round(v/step) / math.Round(1/step) }
+
+func readerSHA256(r io.Reader) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return readerSHA256(f)
+}
