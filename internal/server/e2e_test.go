@@ -200,6 +200,9 @@ func TestBrowserEndToEnd(t *testing.T) {
 		poll(`document.getElementById('track-info').textContent.startsWith('Track:')`),
 		chromedp.Sleep(500*time.Millisecond),
 		shot("03-vessel-track"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('panel').scrollTop = 10000`),
+		chromedp.Sleep(200*time.Millisecond),
+		shot("03b-vessel-events"),
 	)
 	title, trackInfo, events := text("#vessel-title"), text("#track-info"), text("#vessel-events")
 	if title != "MAIA-1" || !strings.Contains(trackInfo, "60 positions") || !strings.Contains(events, "AIS gap") || !strings.Contains(events, "Sanctions hit") {

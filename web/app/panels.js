@@ -40,6 +40,26 @@ function eventRow(e) {
     <span class="tl-main"><b>${k.label}</b>${e.port ? ' · ' + e.port : ''}<br><small>${fmtTime(e.start)}${span}</small></span></a></li>`;
 }
 
+// strip draws a vessel's events on one time axis: spans for events that
+// last (gaps, port visits), ticks for instants; each opens its page.
+function strip(v) {
+  const evs = v.events.filter((e) => e.start);
+  const ts = evs.flatMap((e) => [+new Date(e.start), +new Date(e.end || e.start)]);
+  if (v.first_seen) ts.push(+new Date(v.first_seen));
+  if (v.last_seen) ts.push(+new Date(v.last_seen));
+  if (!evs.length || ts.length < 2) return '';
+  const lo = Math.min(...ts), hi = Math.max(...ts), W = 360, span = Math.max(1, hi - lo);
+  const x = (t) => 4 + (W - 8) * (t - lo) / span;
+  const marks = evs.map((e) => {
+    const k = kindOf(e.kind), a = x(+new Date(e.start)), b = x(+new Date(e.end || e.start));
+    return html`<a href="#/event/${e.id}"><rect x="${a.toFixed(1)}" y="6" width="${Math.max(3, b - a).toFixed(1)}" height="14" rx="2" fill="${k.color}" opacity="0.85"><title>${k.label} ${fmtTime(e.start)}</title></rect></a>`;
+  });
+  return html`<svg class="strip" viewBox="0 0 ${W} 36" role="img" aria-label="Events on a time axis">
+    <line x1="4" y1="13" x2="${W - 4}" y2="13" stroke="#9aa5b1" stroke-width="1"/>${marks}
+    <text x="4" y="33" font-size="9" fill="#5f6b77">${fmtTime(lo / 1000)}</text>
+    <text x="${W - 4}" y="33" font-size="9" fill="#5f6b77" text-anchor="end">${fmtTime(hi / 1000)}</text></svg>`;
+}
+
 export async function showHome() {
   render(html`<h2>Welcome</h2>
     <p>Search a vessel with <kbd>/</kbd>, pick one on the map, or open an event icon.</p>
@@ -80,6 +100,7 @@ export async function showVessel(mmsi) {
     <h3>Identity history (${v.history.length})</h3>
     <table class="hist"><thead><tr><th>Name</th><th>IMO</th><th>Call sign</th><th>Flag</th><th>Seen</th></tr></thead><tbody>${hist}</tbody></table>
     <h3>Events (${v.events.length})</h3>
+    ${strip(v)}
     <ol class="timeline" id="vessel-events">${v.events.map(eventRow)}</ol>`);
   const loadTrack = async () => {
     try {
