@@ -14,6 +14,12 @@ type LandMask interface {
 	OnLand(lat, lon float64) bool
 }
 
+// LandFunc adapts a function to LandMask.
+type LandFunc func(lat, lon float64) bool
+
+// OnLand implements LandMask.
+func (f LandFunc) OnLand(lat, lon float64) bool { return f(lat, lon) }
+
 // DetectorName is the Source of detections DetectGeoTIFF makes.
 const DetectorName = "cfar/v1"
 

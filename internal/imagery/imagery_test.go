@@ -76,10 +76,6 @@ func writeSAR(t *testing.T, dir, name string, ships []synth.Ship, land func(c, r
 	return path, g
 }
 
-type landFunc func(lat, lon float64) bool
-
-func (f landFunc) OnLand(lat, lon float64) bool { return f(lat, lon) }
-
 // TestGeoTIFFEndToEnd: a synthetic SAR GeoTIFF written by a real TIFF
 // library is registered (time from the Sentinel-1 file name), and the
 // detector finds its ships at their geographic positions, masking land
@@ -104,7 +100,7 @@ func TestGeoTIFFEndToEnd(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 	// Land east of easting 609000 (column 500), as a lat/lon function.
-	land := landFunc(func(lat, lon float64) bool {
+	land := LandFunc(func(lat, lon float64) bool {
 		x, _ := g.Proj.FromLonLat(lon, lat)
 		return x >= 604000+10*float64(landCol)
 	})

@@ -9,7 +9,7 @@ import (
 func TestRender(t *testing.T) {
 	spec := RenderSpec{
 		Bounds: [4]float64{130.28, 42.23, 130.32, 42.26}, Width: 640, Height: 480, Seed: 1,
-		Land: landFunc(func(lat, lon float64) bool { return lon > 130.315 }),
+		Land: LandFunc(func(lat, lon float64) bool { return lon > 130.315 }),
 		Ships: []RenderShip{
 			{Lat: 42.245, Lon: 130.30, LengthM: 120, HeadingDeg: 45},
 			{Lat: 42.240, Lon: 130.29, LengthM: 90, WidthM: 16, HeadingDeg: 180},
