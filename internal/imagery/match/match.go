@@ -316,6 +316,9 @@ func Run(in Input, cfg Config) (*Result, error) {
 	if in.Scene.Acquired.IsZero() {
 		return nil, fmt.Errorf("%w: scene %q has no acquisition time", ErrInput, in.Scene.ID)
 	}
+	if len(in.Scene.Footprint) == 0 {
+		return nil, fmt.Errorf("%w: scene %q has no footprint: without one, unseen and not imaged cannot be told apart", ErrInput, in.Scene.ID)
+	}
 	cfg = cfg.withDefaults(&in.Scene)
 	t := in.Scene.Acquired
 	res := &Result{SceneID: in.Scene.ID, Time: t}

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -286,8 +287,11 @@ func TestDarkEventAndFootprint(t *testing.T) {
 	if len(res.NotImaged) != 1 || res.NotImaged[0] != 273222000 || res.Stale != 1 {
 		t.Errorf("not imaged %v stale %d", res.NotImaged, res.Stale)
 	}
-	if _, err := Run(Input{Scene: imagery.Scene{ID: "x"}}, Config{}); err == nil {
-		t.Error("scene without time accepted")
+	if _, err := Run(Input{Scene: imagery.Scene{ID: "x"}}, Config{}); !errors.Is(err, ErrInput) {
+		t.Errorf("scene without time: %v", err)
+	}
+	if _, err := Run(Input{Scene: imagery.Scene{ID: "x", Acquired: t0}}, Config{}); !errors.Is(err, ErrInput) {
+		t.Errorf("scene without footprint: %v", err)
 	}
 }
 
