@@ -1,0 +1,280 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrProfile is returned for an unknown profile name.
+var ErrProfile = errors.New("detect: unknown profile")
+
+// Version is the version every detector of this package reports in
+// event.Event.Version. Bump it when a detector's output for the same input
+// and parameters changes, so stored events say which logic produced them.
+const Version = "1"
+
+// Detector names, as recorded in event.Event.Detector and used by
+// store.EventWriter.ReplaceEvents for a re-run.
+const (
+	NamePortVisit      = "port_visit"
+	NameGap            = "gap"
+	NameDarkPortVisit  = "dark_port_visit"
+	NameEncounter      = "encounter"
+	NameLoitering      = "loitering"
+	NameSpoofing       = "spoofing"
+	NameDraughtChange  = "draught_change"
+	NameIdentityChange = "identity_change"
+	NameGeofence       = "geofence"
+)
+
+// Names lists every detector of this package.
+var Names = []string{NamePortVisit, NameGap, NameDarkPortVisit, NameEncounter, NameLoitering,
+	NameSpoofing, NameDraughtChange, NameIdentityChange, NameGeofence}
+
+// Config holds every detector's parameters. Start from Default() or
+// Profile(name) and change fields; docs/EVENTS.md gives each default and
+// its source.
+type Config struct {
+	Profile   string // the profile the values came from, recorded in Params
+	PortVisit PortVisitConfig
+	Gap       GapConfig
+	DarkPort  DarkPortConfig
+	Encounter EncounterConfig
+	Loitering LoiteringConfig
+	Spoofing  SpoofingConfig
+	Draught   DraughtConfig
+	Identity  IdentityConfig
+	Geofence  GeofenceConfig
+
+	// LateWindow is how far back (event time, per vessel) late data still
+	// re-evaluates gaps, dark port visits and draught changes; older late
+	// fixes only count. It bounds the per-vessel gap history.
+	LateWindow time.Duration
+	// Idle drops a vessel's state when it has sent nothing for this long
+	// (measured against the newest event time of the input). A vessel
+	// silent for longer is not reported as one gap when it reappears.
+	Idle time.Duration
+}
+
+// PortVisitConfig: Global Fishing Watch's port-visit definition
+// (anchorages dataset, port events).
+type PortVisitConfig struct {
+	Enabled       bool
+	EntryKm       float64       // a fix this close to a port point enters it (GFW: 3 km)
+	ExitKm        float64       // a vessel in port exits beyond this (GFW: 4 km)
+	StopKn        float64       // below: stopped (GFW: 0.2 kn)
+	MoveKn        float64       // above: moving again (GFW: 0.5 kn)
+	GapInPort     time.Duration // silence in port counting as a port gap (GFW: 4 h)
+	MinConfidence int           // lowest GFW confidence level (1-4) reported
+	SearchKm      float64       // largest place radius looked up around a fix
+}
+
+// GapConfig: AIS gaps, after GFW's gap events and Welch et al. (2022).
+type GapConfig struct {
+	Enabled bool
+	Min     time.Duration // shortest silence reported (GFW published gaps: 12 h)
+	// OpenAfter: a vessel silent this long at the newest event time of
+	// the input is reported as an open gap (GFW's "AIS off" at 6 h); it is
+	// withdrawn if the vessel reappears before Min, revised when it closes.
+	OpenAfter time.Duration
+	// Suspected disabling (Welch et al. 2022): both ends farther than
+	// OffshoreNm from shore, and at least MinPositionsBefore fixes within
+	// DensityWindow before the gap.
+	OffshoreNm         float64
+	MinPositionsBefore int
+	DensityWindow      time.Duration
+}
+
+// DarkPortConfig: ports a vessel could have visited unseen during a gap.
+type DarkPortConfig struct {
+	Enabled  bool
+	MaxKn    float64       // plausible maximum speed when the vessel's own is unknown
+	SpeedX   float64       // plausible maximum = max(MaxKn, SpeedX × fastest SOG seen)
+	MinDwell time.Duration // the shortest stay that makes a visit
+	// CruiseKn is the assumed cruising speed when the vessel's is unknown.
+	CruiseKn      float64
+	MaxCandidates int
+	MinScore      float64 // the top candidate must score at least this
+}
+
+// EncounterConfig: GFW encounters (two vessels close and slow at sea).
+type EncounterConfig struct {
+	Enabled     bool
+	MaxDistM    float64       // GFW: 500 m
+	MinDuration time.Duration // GFW: 2 h
+	MaxMedianKn float64       // GFW: median speed below 2 kn
+	MinPortKm   float64       // GFW: at least 10 km from a port (anchorage)
+	Slot        time.Duration // resampling step (GFW: 10 min)
+	MaxInterp   time.Duration // longest silence filled by interpolation
+	IndexKn     float64       // fixes faster than this are not indexed
+	Retention   time.Duration // how long slots are kept behind the newest event time
+}
+
+// LoiteringConfig: GFW loitering (slow, far from shore).
+type LoiteringConfig struct {
+	Enabled     bool
+	MaxKn       float64       // hourly average speed below this (2 kn)
+	MinDuration time.Duration // 4 h
+	MinShoreNm  float64       // 20 nm
+}
+
+// SpoofingConfig: impossible movement and invalid identifiers.
+type SpoofingConfig struct {
+	Enabled      bool
+	MaxKn        float64       // implied speed above this between consecutive fixes is a jump
+	MinJumpKm    float64       // jumps shorter than this are noise
+	EpisodeGap   time.Duration // jumps closer than this form one episode
+	LandMarginKm float64       // a fix this far inland (by the shore distance) is "on land"
+	CheckIDs     bool          // report invalid MMSIs and IMO check digits
+}
+
+// DraughtConfig: draught differing across a gap or port visit.
+type DraughtConfig struct {
+	Enabled   bool
+	MinDeltaM float64       // smallest change reported (metres)
+	MaxAfter  time.Duration // the report after must come within this of the gap/visit end
+}
+
+// IdentityConfig: identity changes.
+type IdentityConfig struct{ Enabled bool }
+
+// GeofenceConfig: entry/exit of user zones (Deps.Zones).
+type GeofenceConfig struct{ Enabled bool }
+
+// Default returns the gfw profile.
+func Default() Config {
+	return Config{
+		Profile: "gfw",
+		PortVisit: PortVisitConfig{Enabled: true, EntryKm: 3, ExitKm: 4, StopKn: 0.2, MoveKn: 0.5,
+			GapInPort: 4 * time.Hour, MinConfidence: 2, SearchKm: 10},
+		Gap: GapConfig{Enabled: true, Min: 12 * time.Hour, OpenAfter: 6 * time.Hour, OffshoreNm: 50,
+			MinPositionsBefore: 14, DensityWindow: 12 * time.Hour},
+		DarkPort: DarkPortConfig{Enabled: true, MaxKn: 15, SpeedX: 1.2, MinDwell: 6 * time.Hour,
+			CruiseKn: 10, MaxCandidates: 10, MinScore: 0.3},
+		Encounter: EncounterConfig{Enabled: true, MaxDistM: 500, MinDuration: 2 * time.Hour, MaxMedianKn: 2,
+			MinPortKm: 10, Slot: 10 * time.Minute, MaxInterp: 2 * time.Hour, IndexKn: 5, Retention: 72 * time.Hour},
+		Loitering: LoiteringConfig{Enabled: true, MaxKn: 2, MinDuration: 4 * time.Hour, MinShoreNm: 20},
+		Spoofing: SpoofingConfig{Enabled: true, MaxKn: 50, MinJumpKm: 5, EpisodeGap: time.Hour,
+			LandMarginKm: 1, CheckIDs: true},
+		Draught:    DraughtConfig{Enabled: true, MinDeltaM: 0.5, MaxAfter: 48 * time.Hour},
+		Identity:   IdentityConfig{Enabled: true},
+		Geofence:   GeofenceConfig{Enabled: true},
+		LateWindow: 7 * 24 * time.Hour,
+		Idle:       30 * 24 * time.Hour,
+	}
+}
+
+// Profile returns a named parameter set: "gfw" (the default, Global
+// Fishing Watch's published definitions) or "skylight" (Skylight's
+// rendezvous at 250 m for 30 min and dark after 6 h).
+func Profile(name string) (Config, error) {
+	c := Default()
+	switch name {
+	case "", "gfw":
+	case "skylight":
+		c.Profile = "skylight"
+		c.Encounter.MaxDistM = 250
+		c.Encounter.MinDuration = 30 * time.Minute
+		c.Encounter.Slot = 5 * time.Minute
+		c.Gap.Min = 6 * time.Hour
+		c.Gap.OpenAfter = 6 * time.Hour
+	default:
+		return Config{}, fmt.Errorf("%w %q (want gfw or skylight)", ErrProfile, name)
+	}
+	return c, nil
+}
+
+// Detectors returns the names of the enabled detectors: what a re-run
+// replaces (store.EventWriter.ReplaceEvents).
+func (c Config) Detectors() []string {
+	var out []string
+	on := map[string]bool{
+		NamePortVisit: c.PortVisit.Enabled, NameGap: c.Gap.Enabled, NameDarkPortVisit: c.DarkPort.Enabled && c.Gap.Enabled,
+		NameEncounter: c.Encounter.Enabled, NameLoitering: c.Loitering.Enabled, NameSpoofing: c.Spoofing.Enabled,
+		NameDraughtChange: c.Draught.Enabled, NameIdentityChange: c.Identity.Enabled, NameGeofence: c.Geofence.Enabled,
+	}
+	for _, n := range Names {
+		if on[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// check fixes values that would make a detector misbehave.
+func (c Config) check() error {
+	var errs []error
+	pos := func(name string, v float64) {
+		if !(v > 0) {
+			errs = append(errs, fmt.Errorf("detect: %s must be > 0, got %v", name, v))
+		}
+	}
+	dur := func(name string, v time.Duration) {
+		if v <= 0 {
+			errs = append(errs, fmt.Errorf("detect: %s must be > 0, got %v", name, v))
+		}
+	}
+	if c.PortVisit.Enabled {
+		pos("port_visit.entry_km", c.PortVisit.EntryKm)
+		if c.PortVisit.ExitKm < c.PortVisit.EntryKm {
+			errs = append(errs, fmt.Errorf("detect: port_visit.exit_km (%v) below entry_km (%v)", c.PortVisit.ExitKm, c.PortVisit.EntryKm))
+		}
+		dur("port_visit.gap_in_port", c.PortVisit.GapInPort)
+	}
+	if c.Gap.Enabled {
+		dur("gap.min", c.Gap.Min)
+		dur("gap.density_window", c.Gap.DensityWindow)
+	}
+	if c.DarkPort.Enabled {
+		pos("dark_port.max_kn", c.DarkPort.MaxKn)
+		pos("dark_port.cruise_kn", c.DarkPort.CruiseKn)
+	}
+	if c.Encounter.Enabled {
+		pos("encounter.max_dist_m", c.Encounter.MaxDistM)
+		dur("encounter.slot", c.Encounter.Slot)
+		dur("encounter.min_duration", c.Encounter.MinDuration)
+		dur("encounter.retention", c.Encounter.Retention)
+	}
+	if c.Loitering.Enabled {
+		dur("loitering.min_duration", c.Loitering.MinDuration)
+	}
+	if c.Spoofing.Enabled {
+		pos("spoofing.max_kn", c.Spoofing.MaxKn)
+	}
+	dur("late_window", c.LateWindow)
+	dur("idle", c.Idle)
+	return errors.Join(errs...)
+}
+
+// params returns the Params map of a detector.
+func (c *Config) params(name string) map[string]any {
+	p := map[string]any{"profile": c.Profile}
+	switch name {
+	case NamePortVisit:
+		v := c.PortVisit
+		p["entry_km"], p["exit_km"], p["stop_kn"], p["move_kn"] = v.EntryKm, v.ExitKm, v.StopKn, v.MoveKn
+		p["gap_in_port"], p["min_confidence"] = v.GapInPort.String(), v.MinConfidence
+	case NameGap:
+		v := c.Gap
+		p["min"], p["open_after"], p["offshore_nm"] = v.Min.String(), v.OpenAfter.String(), v.OffshoreNm
+		p["min_positions_before"], p["density_window"] = v.MinPositionsBefore, v.DensityWindow.String()
+	case NameDarkPortVisit:
+		v := c.DarkPort
+		p["max_kn"], p["speed_x"], p["min_dwell"], p["cruise_kn"] = v.MaxKn, v.SpeedX, v.MinDwell.String(), v.CruiseKn
+		p["max_candidates"], p["min_score"], p["gap_min"] = v.MaxCandidates, v.MinScore, c.Gap.Min.String()
+	case NameEncounter:
+		v := c.Encounter
+		p["max_dist_m"], p["min_duration"], p["max_median_kn"] = v.MaxDistM, v.MinDuration.String(), v.MaxMedianKn
+		p["min_port_km"], p["slot"], p["max_interp"] = v.MinPortKm, v.Slot.String(), v.MaxInterp.String()
+	case NameLoitering:
+		v := c.Loitering
+		p["max_kn"], p["min_duration"], p["min_shore_nm"] = v.MaxKn, v.MinDuration.String(), v.MinShoreNm
+	case NameSpoofing:
+		v := c.Spoofing
+		p["max_kn"], p["min_jump_km"], p["episode_gap"], p["land_margin_km"] = v.MaxKn, v.MinJumpKm, v.EpisodeGap.String(), v.LandMarginKm
+	case NameDraughtChange:
+		p["min_delta_m"], p["max_after"] = c.Draught.MinDeltaM, c.Draught.MaxAfter.String()
+	}
+	return p
+}
