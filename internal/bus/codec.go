@@ -20,6 +20,8 @@ type wireObs struct {
 	S    *vessel.Static `json:"s,omitempty"`
 	File string         `json:"f,omitempty"`
 	Line int            `json:"l,omitempty"`
+	// End marks the end of a publisher's run (EncodeEnd).
+	End string `json:"end,omitempty"`
 }
 
 type wirePos struct {
@@ -72,6 +74,32 @@ func EncodeObservation(o vessel.Observation) ([]byte, error) {
 	return b, nil
 }
 
+// EncodeEnd encodes the end-of-run marker of run: its publisher has
+// published every observation of the run before it (Publisher.PublishEnd
+// puts one on every partition). A worker ends its tracking there, as a
+// single-process ingest does at the end of its input.
+func EncodeEnd(run string) []byte {
+	b, _ := json.Marshal(wireObs{End: run})
+	return b
+}
+
+// Decode decodes a message made by EncodeObservation or EncodeEnd: for an
+// end-of-run marker it returns the run (non-empty) and no observation.
+func Decode(b []byte) (o vessel.Observation, end string, err error) {
+	var w wireObs
+	if err := json.Unmarshal(b, &w); err != nil {
+		return vessel.Observation{}, "", fmt.Errorf("%w: %w", ErrBadMessage, err)
+	}
+	if w.End != "" {
+		if w.P != nil || w.S != nil {
+			return vessel.Observation{}, "", fmt.Errorf("%w: end-of-run marker with an observation", ErrBadMessage)
+		}
+		return vessel.Observation{}, w.End, nil
+	}
+	o, err = w.observation()
+	return o, "", err
+}
+
 // DecodeObservation decodes a message made by EncodeObservation. It checks
 // what a worker relies on: exactly one of position and static data, a
 // time, an in-range position.
@@ -80,6 +108,10 @@ func DecodeObservation(b []byte) (vessel.Observation, error) {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return vessel.Observation{}, fmt.Errorf("%w: %w", ErrBadMessage, err)
 	}
+	return w.observation()
+}
+
+func (w *wireObs) observation() (vessel.Observation, error) {
 	if (w.P == nil) == (w.S == nil) {
 		return vessel.Observation{}, fmt.Errorf("%w: neither or both of position and static data", ErrBadMessage)
 	}

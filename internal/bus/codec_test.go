@@ -89,3 +89,43 @@ func FuzzDecodeObservation(f *testing.F) {
 		}
 	})
 }
+
+// An end-of-run marker decodes as such through Decode, is refused by
+// DecodeObservation, and observations pass through Decode unchanged.
+func TestEndMarker(t *testing.T) {
+	o, end, err := Decode(EncodeEnd("run-1"))
+	if err != nil || end != "run-1" || o.Position != nil || o.Static != nil {
+		t.Fatalf("Decode(marker) = %+v, %q, %v", o, end, err)
+	}
+	if _, err := DecodeObservation(EncodeEnd("run-1")); !errors.Is(err, ErrBadMessage) {
+		t.Errorf("DecodeObservation took a marker: %v", err)
+	}
+	if _, _, err := Decode([]byte(`{"end":"r","s":{"MMSI":1,"Time":"2024-01-01T00:00:00Z"}}`)); !errors.Is(err, ErrBadMessage) {
+		t.Errorf("marker with an observation: %v", err)
+	}
+	b, _ := EncodeObservation(vessel.Observation{Position: &vessel.Position{MMSI: 7, Time: time.Unix(5, 0).UTC(), Lat: 1, Lon: 2, SOG: vessel.NA, COG: vessel.NA}})
+	o, end, err = Decode(b)
+	if err != nil || end != "" || o.Position == nil || o.Position.MMSI != 7 {
+		t.Errorf("Decode(observation) = %+v, %q, %v", o, end, err)
+	}
+}
+
+// FuzzDecode: Decode never panics and fails only with ErrBadMessage.
+func FuzzDecode(f *testing.F) {
+	f.Add(EncodeEnd("x"))
+	f.Add([]byte(`{"end":"","p":null}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		o, end, err := Decode(in)
+		if err != nil {
+			if !errors.Is(err, ErrBadMessage) {
+				t.Fatalf("error without ErrBadMessage: %v", err)
+			}
+			return
+		}
+		if end == "" {
+			if _, err := EncodeObservation(o); err != nil {
+				t.Fatalf("decoded %+v does not encode: %v", o, err)
+			}
+		}
+	})
+}

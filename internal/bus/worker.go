@@ -50,7 +50,8 @@ type WorkerConfig struct {
 	AckWait time.Duration
 	// MaxAckPending bounds the messages delivered and not yet acknowledged
 	// per partition (back-pressure: a slow store stops deliveries);
-	// default 2 × Batch.
+	// default 2 × Batch; negative: no bound (a stateful worker's default,
+	// see NewStatefulWorker).
 	MaxAckPending int
 	// LeaseTTL is how long a partition stays with a worker that stopped
 	// renewing (died); leases are renewed every LeaseTTL/3. Default 10 s.
@@ -79,7 +80,7 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 	if c.AckWait <= 0 {
 		c.AckWait = 30 * time.Second
 	}
-	if c.MaxAckPending <= 0 {
+	if c.MaxAckPending == 0 {
 		c.MaxAckPending = 2 * c.Batch
 	}
 	if c.LeaseTTL <= 0 {
@@ -98,8 +99,13 @@ var badIDChars = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 // observations are handled in the order they were published.
 type Worker struct {
 	cfg WorkerConfig
+	nc  *nats.Conn
 	js  jetstream.JetStream
 	h   Handler
+	// open, when set, makes a stateful worker (NewStatefulWorker): one
+	// PartitionConsumer per partition held, acknowledging what it says is
+	// done instead of every batch.
+	open OpenFunc
 
 	mu    sync.Mutex
 	owned map[int]*lease
@@ -117,7 +123,7 @@ func NewWorker(nc *nats.Conn, cfg WorkerConfig, h Handler) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bus: %w", err)
 	}
-	return &Worker{cfg: cfg.withDefaults(), js: js, h: h, owned: map[int]*lease{}}, nil
+	return &Worker{cfg: cfg.withDefaults(), nc: nc, js: js, h: h, owned: map[int]*lease{}}, nil
 }
 
 // ID is the worker's name.
@@ -247,9 +253,34 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 // The consumer's name is new for each owner, so a stale owner's fetches
 // fail instead of stealing messages.
 func (w *Worker) start(ctx context.Context, p int, rev uint64) error {
-	st, err := w.js.Stream(ctx, w.cfg.Stream)
+	name := fmt.Sprintf("p%d-%s-%d", p, w.cfg.ID, rev)
+	cons, err := w.newConsumer(ctx, p, name)
 	if err != nil {
 		return err
+	}
+	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	l := &lease{rev: rev, cancel: cancel, done: make(chan struct{})}
+	w.mu.Lock()
+	w.owned[p] = l
+	w.mu.Unlock()
+	go func() {
+		defer close(l.done)
+		if w.open != nil {
+			w.consumeStateful(pctx, p, name, cons)
+			return
+		}
+		w.consume(pctx, p, cons)
+	}()
+	return nil
+}
+
+// newConsumer removes the partition's consumers (a work-queue stream
+// allows one per subject) and creates the consumer name on it, delivering
+// every unacknowledged message of the partition from the first.
+func (w *Worker) newConsumer(ctx context.Context, p int, name string) (jetstream.Consumer, error) {
+	st, err := w.js.Stream(ctx, w.cfg.Stream)
+	if err != nil {
+		return nil, err
 	}
 	subj := w.cfg.subject(p)
 	names := st.ListConsumers(ctx)
@@ -260,14 +291,13 @@ func (w *Worker) start(ctx context.Context, p int, rev uint64) error {
 		}
 	}
 	if err := names.Err(); err != nil {
-		return fmt.Errorf("listing consumers: %w", err)
+		return nil, fmt.Errorf("listing consumers: %w", err)
 	}
 	for _, name := range stale {
 		if err := st.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-			return fmt.Errorf("removing consumer %s: %w", name, err)
+			return nil, fmt.Errorf("removing consumer %s: %w", name, err)
 		}
 	}
-	name := fmt.Sprintf("p%d-%s-%d", p, w.cfg.ID, rev)
 	cons, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:       name,
 		FilterSubject: subj,
@@ -277,21 +307,12 @@ func (w *Worker) start(ctx context.Context, p int, rev uint64) error {
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
-		return fmt.Errorf("creating consumer %s: %w", name, err)
+		return nil, fmt.Errorf("creating consumer %s: %w", name, err)
 	}
 	if ci, err := cons.Info(ctx); err == nil {
 		w.cfg.Logger.Debug("bus: consumer", "name", name, "pending", ci.NumPending, "delivered", ci.Delivered.Stream, "ackfloor", ci.AckFloor.Stream, "stale", stale)
 	}
-	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	l := &lease{rev: rev, cancel: cancel, done: make(chan struct{})}
-	w.mu.Lock()
-	w.owned[p] = l
-	w.mu.Unlock()
-	go func() {
-		defer close(l.done)
-		w.consume(pctx, p, cons)
-	}()
-	return nil
+	return cons, nil
 }
 
 // stop ends the consumption of p after its batch in progress and returns
