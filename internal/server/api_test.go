@@ -151,6 +151,7 @@ func TestLargeRequestsRefused(t *testing.T) {
 	req, _ := http.NewRequest("POST", f.http.URL+"/api/watches", io.MultiReader(strings.NewReader(big)))
 	req.ContentLength = -1
 	req.Header.Set("Authorization", "Bearer "+tokAnalyst)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -164,6 +165,18 @@ func TestLargeRequestsRefused(t *testing.T) {
 	srvCfg := f.srv.cfg
 	if srvCfg.MaxHeaderBytes != 64<<10 {
 		t.Errorf("MaxHeaderBytes default %d", srvCfg.MaxHeaderBytes)
+	}
+	// A body that is not JSON by its type is refused (cross-site forms).
+	req, _ = http.NewRequest("POST", f.http.URL+"/api/cases", strings.NewReader(`{"title":"x"}`))
+	req.Header.Set("Authorization", "Bearer "+tokAnalyst)
+	req.Header.Set("Content-Type", "text/plain")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("text/plain body: %d, want 415", resp.StatusCode)
 	}
 	// Bad JSON is a 400 naming the problem.
 	code, body, _ = f.do(t, "POST", "/api/cases", tokAnalyst, strings.NewReader(`{"titel":"x"}`))
@@ -458,6 +471,7 @@ func TestLoginCookie(t *testing.T) {
 	send := func(method, path, body string, csrf bool) int {
 		req, _ := http.NewRequest(method, f.http.URL+path, strings.NewReader(body))
 		req.Header.Set("Cookie", cookie)
+		req.Header.Set("Content-Type", "application/json")
 		if csrf {
 			req.Header.Set(csrfHeader, "1")
 		}

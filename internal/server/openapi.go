@@ -180,6 +180,7 @@ func (s *Server) openAPI() ([]byte, error) {
 		}
 		if rt.body != "" {
 			resps["413"] = errResp("Request body over the limit")
+			resps["415"] = errResp("Body is not application/json")
 		}
 		if strings.Contains(rt.path, "{") {
 			resps["404"] = errResp("Not found")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -203,6 +204,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, errNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, errUnsupportedMedia):
+		writeError(w, http.StatusUnsupportedMediaType, err.Error())
 	case errors.Is(err, errNoBackend):
 		writeError(w, http.StatusNotImplemented, err.Error())
 	case errors.Is(err, r.Context().Err()) && r.Context().Err() != nil:
@@ -214,7 +217,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-var errNotFound = errors.New("not found")
+var (
+	errNotFound         = errors.New("not found")
+	errUnsupportedMedia = errors.New("unsupported media type")
+)
 
 func notImplemented(what, wire string) error {
 	return fmt.Errorf("%w: %s (the server was started without %s)", errNoBackend, what, wire)
@@ -419,6 +425,11 @@ func (q *query) mmsi(name, in string) uint32 {
 // decodeBody reads a JSON body into v, refusing unknown fields and
 // trailing data.
 func decodeBody(r *http.Request, v any) error {
+	// Only JSON: a cross-site HTML form can post text/plain or form data
+	// without a preflight, never application/json.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fmt.Errorf("%w: Content-Type must be application/json", errUnsupportedMedia)
+	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
