@@ -33,7 +33,7 @@ type candidate struct {
 //
 // Candidates are ranked by a plausibility score in [0,1]:
 //
-//	0.4 × course fit at A  (does the last course point at P? (1+cos Δ)/2, 0.5 unknown)
+//	0.4 × course fit at A  (does the last course point at P? exp(-Δ²/2σ²), σ = 30°; 0.5 unknown)
 //	0.4 × course fit at B  (does the first course after the gap point away from P?)
 //	0.2 × time fit         (1 if the detour fits at cruising speed with MinDwell to spare,
 //	                        falling linearly to 0 at the plausible maximum speed)
@@ -197,14 +197,19 @@ func (e *Engine) darkCandidates(v *vstate, A, B fix) ([]candidate, float64, floa
 	return out, vmax, vcruise
 }
 
+// courseSigma is the spread of the course fit, degrees: a course 30° off
+// the bearing scores 0.61, 60° off 0.14.
+const courseSigma = 30.0
+
 // courseFit is how well f's course over ground agrees with a bearing:
-// (1+cos Δ)/2, or -1 when the course is unknown or the vessel was not
+// exp(-Δ²/2σ²), or -1 when the course is unknown or the vessel was not
 // under way (COG is meaningless below 1 kn).
 func courseFit(f fix, brg float64) float64 {
 	if f.cog != f.cog || f.cog >= 360 || !(f.sog >= 1) {
 		return -1
 	}
-	return round((1+math.Cos((brg-float64(f.cog))*math.Pi/180))/2, 3)
+	d := math.Abs(math.Mod(brg-float64(f.cog)+540, 360) - 180)
+	return round(math.Exp(-d*d/(2*courseSigma*courseSigma)), 3)
 }
 
 // bearing is the initial great-circle bearing from a to b, degrees true.

@@ -142,7 +142,7 @@ func (d *draughtState) values(tA, tB, maxAfter int64) (before, after float64, ok
 	if ai < 0 {
 		return 0, 0, false
 	}
-	return float64(d.runs[bi].m), float64(d.runs[ai].m), true
+	return round(float64(d.runs[bi].m), 1), round(float64(d.runs[ai].m), 1), true
 }
 
 func (e *Engine) evalAnchor(v *vstate, a *anchor) {
