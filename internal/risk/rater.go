@@ -166,6 +166,14 @@ func evTime(e *event.Event) time.Time {
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
+// span is "on D" for one day, "D1 to D2" otherwise.
+func span(a, b time.Time) string {
+	if day(a) == day(b) {
+		return "on " + day(a)
+	}
+	return day(a) + " to " + day(b)
+}
+
 func vesselLabel(e *event.Event) string {
 	if e.Name != "" {
 		return e.Name
@@ -251,8 +259,8 @@ func (r *Rater) Rate(in Input, at time.Time) Profile {
 			b.add(k, hitScore(e), 1, time.Time{}, e, "", expl+".")
 		case event.PortVisit:
 			if detailBool(e.Details, DetailHighRisk) || r.highRiskPort(e.Port, detailString(e.Details, DetailCountry)) {
-				b.add(HighRiskPortCall, strengthOf(e), 1, evTime(e), e, "", fmt.Sprintf("Called at %s, a high-risk port, %s to %s.",
-					portLabel(e.Port, detailString(e.Details, DetailCountry)), day(e.Start), day(evTime(e))))
+				b.add(HighRiskPortCall, strengthOf(e), 1, evTime(e), e, "", fmt.Sprintf("Called at %s, a high-risk port, %s.",
+					portLabel(e.Port, detailString(e.Details, DetailCountry)), span(e.Start, evTime(e))))
 			}
 		case event.DarkPortVisit:
 			r.darkPortVisit(&b, e)
@@ -297,7 +305,7 @@ func (r *Rater) Rate(in Input, at time.Time) Profile {
 			if !detailBool(e.Details, DetailDark) && ctx != "gap" && ctx != "dark_port_visit" {
 				continue
 			}
-			b.add(DraughtChangeDark, strengthOf(e), 1, evTime(e), e, "", fmt.Sprintf("Draught changed%s while AIS was off, %s to %s: cargo moved unseen.", draughtDelta(e.Details), day(e.Start), day(evTime(e))))
+			b.add(DraughtChangeDark, strengthOf(e), 1, evTime(e), e, "", fmt.Sprintf("Draught changed%s while AIS was off, %s: cargo moved unseen.", draughtDelta(e.Details), span(e.Start, evTime(e))))
 		case event.DarkDetection:
 			if e.MMSI == 0 {
 				continue
@@ -403,8 +411,8 @@ func (r *Rater) darkPortVisit(b *builder, e *event.Event) {
 	if !hr {
 		return
 	}
-	b.add(DarkHighRiskPortCall, strength, 1, evTime(e), e, "", fmt.Sprintf("AIS off %s to %s with %s, a high-risk port, the most plausible unseen call (plausibility %.2f).",
-		day(e.Start), day(evTime(e)), portLabel(name, country), strength))
+	b.add(DarkHighRiskPortCall, strength, 1, evTime(e), e, "", fmt.Sprintf("AIS off %s with %s, a high-risk port, the most plausible unseen call (plausibility %.2f).",
+		span(e.Start, evTime(e)), portLabel(name, country), strength))
 }
 
 // historyChanges lists renames, reflags and IMO changes between

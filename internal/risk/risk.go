@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -212,3 +213,23 @@ func (p *Profile) Top(n int) []Factor {
 
 // JSON is the profile as indented JSON (for `lookout risk VESSEL --json`).
 func (p *Profile) JSON() ([]byte, error) { return json.MarshalIndent(p, "", "  ") }
+
+// round6 keeps JSON output readable and stable across platforms (the last
+// bits of a decay may differ between math implementations).
+func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+
+// MarshalJSON writes the numbers rounded to 6 decimals.
+func (f Factor) MarshalJSON() ([]byte, error) {
+	type plain Factor
+	g := plain(f)
+	g.Contribution, g.Strength, g.Decay, g.CapScale = round6(g.Contribution), round6(g.Strength), round6(g.Decay), round6(g.CapScale)
+	return json.Marshal(g)
+}
+
+// MarshalJSON writes the score rounded to 6 decimals.
+func (p Profile) MarshalJSON() ([]byte, error) {
+	type plain Profile
+	g := plain(p)
+	g.Score = round6(g.Score)
+	return json.Marshal(g)
+}
