@@ -1,0 +1,353 @@
+package coast
+
+import (
+	"math"
+	"sort"
+)
+
+// Coordinates inside the index are integers in units of 2^-20 degree
+// (about 0.1 m): exact integer orientation tests make the point-in-polygon
+// parity robust, and every quadtree cell centre down to depth 19 is an
+// integer.
+const (
+	unitShift = 20
+	unitsPerDeg = 1 << unitShift
+	blockCols = 360
+	blockRows = 180
+)
+
+// Quadtree entries: the top two bits are a tag, the rest an index.
+const (
+	tagWater uint32 = 0 << 30
+	tagLand  uint32 = 1 << 30
+	tagMixed uint32 = 2 << 30 // index into leafData: header, then segment ids
+	tagNode  uint32 = 3 << 30 // index of a node (4 entries) in nodes
+	tagMask  uint32 = 3 << 30
+)
+
+// Each cell's reference point (whose land/water state is stored) is its
+// centre nudged by a few metres, so that coastlines drawn on round
+// coordinates (synthetic tests, the ±180° seam, x.5° vertices) never pass
+// exactly through it; the nudge is below half the smallest cell.
+const refDX, refDY = 37, 59
+
+// IndexConfig tunes the in-memory index built at Load. The defaults suit the
+// 1:10m land polygons; the zero value means the defaults.
+type IndexConfig struct {
+	// MaxLeafSegments: a quadtree cell with more coastline segments than this
+	// is split (unless MaxDepth is reached). Fewer segments per leaf make
+	// OnLand faster and the tree bigger.
+	MaxLeafSegments int
+	// MaxDepth below the 1° block (7 → 1/128°, about 870 m).
+	MaxDepth int
+	// SubCells per degree in the distance grid (8 → 1/8°).
+	SubCells int
+}
+
+func (c IndexConfig) withDefaults() IndexConfig {
+	if c.MaxLeafSegments <= 0 {
+		c.MaxLeafSegments = 8
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = 8
+	}
+	if c.MaxDepth > 16 {
+		c.MaxDepth = 16
+	}
+	if c.SubCells <= 0 {
+		c.SubCells = 8
+	}
+	return c
+}
+
+// index is the land/water quadtree plus the segment grid for distances.
+type index struct {
+	cfg IndexConfig
+	// vx, vy are all ring vertices in units; segment i runs from vertex i to
+	// i+1 (ring-closing vertices never start a segment).
+	vx, vy []int32
+
+	top      []uint32 // blockRows*blockCols quadtree roots
+	nodes    []uint32 // 4 entries per internal node: quadrants (x, y) = (0,0),(1,0),(0,1),(1,1)
+	leafData []uint32 // for mixed leaves: count<<1 | centreInside, then ids
+
+	// Distance grid: blocks holding segments get SubCells² sub-cells in a
+	// compressed-row layout.
+	blockSub []int32  // per block: first sub-cell slot in subStart, or -1
+	subStart []uint32 // start of each sub-cell's ids in subSegs (+1 sentinel per block)
+	subSegs  []uint32
+	nSeg     int
+}
+
+func microToUnits(v int32) int32 {
+	// round(v * 2^20 / 1e6) with floor division so negatives round alike.
+	n := int64(v)*unitsPerDeg*2 + 1e6
+	q := n / 2e6
+	if n%2e6 < 0 {
+		q--
+	}
+	return int32(q)
+}
+
+// orient is the sign class of the turn a→b→c: true when the cross product
+// is >= 0. Treating zero as positive everywhere is a consistent symbolic
+// perturbation, so a vertex lying exactly on a test segment is counted once
+// or not at all, never twice.
+func orient(ax, ay, bx, by, cx, cy int32) bool {
+	return (int64(bx)-int64(ax))*(int64(cy)-int64(ay))-(int64(by)-int64(ay))*(int64(cx)-int64(ax)) >= 0
+}
+
+// crosses reports whether segment r–p crosses segment a–b.
+func crosses(rx, ry, px, py, ax, ay, bx, by int32) bool {
+	return orient(rx, ry, px, py, ax, ay) != orient(rx, ry, px, py, bx, by) &&
+		orient(ax, ay, bx, by, rx, ry) != orient(ax, ay, bx, by, px, py)
+}
+
+// segHitsRect reports whether segment a–b meets the closed rectangle
+// [x0,x1]×[y0,y1], exactly.
+func segHitsRect(ax, ay, bx, by, x0, y0, x1, y1 int32) bool {
+	if max(ax, bx) < x0 || min(ax, bx) > x1 || max(ay, by) < y0 || min(ay, by) > y1 {
+		return false
+	}
+	// Bounding boxes overlap: the segment misses only when all four corners
+	// lie strictly on one side of its line.
+	cr := func(cx, cy int32) int64 {
+		return (int64(bx)-int64(ax))*(int64(cy)-int64(ay)) - (int64(by)-int64(ay))*(int64(cx)-int64(ax))
+	}
+	c1, c2, c3, c4 := cr(x0, y0), cr(x1, y0), cr(x0, y1), cr(x1, y1)
+	return !((c1 > 0 && c2 > 0 && c3 > 0 && c4 > 0) || (c1 < 0 && c2 < 0 && c3 < 0 && c4 < 0))
+}
+
+func buildIndex(polys []polygon, cfg IndexConfig) *index {
+	cfg = cfg.withDefaults()
+	ix := &index{cfg: cfg}
+	var segs []uint32
+	for _, p := range polys {
+		for _, r := range p {
+			base := uint32(len(ix.vx))
+			for k, v := range r {
+				ix.vx = append(ix.vx, microToUnits(v.x))
+				ix.vy = append(ix.vy, microToUnits(v.y))
+				if k < len(r)-1 {
+					segs = append(segs, base+uint32(k))
+				}
+			}
+		}
+	}
+	ix.nSeg = len(segs)
+
+	// Segments per 1° block (closed block rectangles).
+	perBlock := make([][]uint32, blockRows*blockCols)
+	for _, s := range segs {
+		ax, ay, bx, by := ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1]
+		c0, c1 := blockOf(min(ax, bx), blockCols/2), blockOf(max(ax, bx), blockCols/2)
+		r0, r1 := blockOf(min(ay, by), blockRows/2), blockOf(max(ay, by), blockRows/2)
+		// A vertex on a block's left or bottom edge also touches the block
+		// before it.
+		c0, r0 = max(c0-1, 0), max(r0-1, 0)
+		c1, r1 = min(c1, blockCols-1), min(r1, blockRows-1)
+		for r := r0; r <= r1; r++ {
+			for c := c0; c <= c1; c++ {
+				x0, y0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
+				if segHitsRect(ax, ay, bx, by, x0, y0, x0+unitsPerDeg, y0+unitsPerDeg) {
+					perBlock[r*blockCols+c] = append(perBlock[r*blockCols+c], s)
+				}
+			}
+		}
+	}
+
+	// Whether each block's centre is on land, by a scanline along each
+	// row's centre latitude (crossings counted from -180).
+	centre := ix.blockCentres(perBlock)
+
+	ix.top = make([]uint32, blockRows*blockCols)
+	for b := range ix.top {
+		r, c := b/blockCols, b%blockCols
+		x0, y0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
+		ix.top[b] = ix.buildCell(x0, y0, unitsPerDeg, centre[b], perBlock[b], 0)
+	}
+	ix.buildDistanceGrid(perBlock)
+	return ix
+}
+
+// blockOf is the block row or column holding a coordinate in units.
+func blockOf(v int32, offset int) int {
+	return int(v>>unitShift) + offset
+}
+
+func (ix *index) blockCentres(perBlock [][]uint32) []bool {
+	out := make([]bool, len(perBlock))
+	type xing struct {
+		x    float64
+		seen bool
+	}
+	for r := 0; r < blockRows; r++ {
+		y := int32(r-blockRows/2)<<unitShift + unitsPerDeg/2 + refDY
+		var xs []float64
+		for c := 0; c < blockCols; c++ {
+			x0 := int32(c-blockCols/2) << unitShift
+			for _, s := range perBlock[r*blockCols+c] {
+				ax, ay, bx, by := ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1]
+				if (ay > y) == (by > y) {
+					continue
+				}
+				x := float64(ax) + float64(y-ay)*float64(bx-ax)/float64(by-ay)
+				// Count each crossing once: in the block holding it.
+				if x >= float64(x0) && (x < float64(x0+unitsPerDeg) || c == blockCols-1) {
+					xs = append(xs, x)
+				}
+			}
+		}
+		sort.Float64s(xs)
+		k := 0
+		for c := 0; c < blockCols; c++ {
+			cx := float64(int32(c-blockCols/2)<<unitShift + unitsPerDeg/2 + refDX)
+			for k < len(xs) && xs[k] < cx {
+				k++
+			}
+			out[r*blockCols+c] = k%2 == 1
+		}
+	}
+	return out
+}
+
+// buildCell returns the quadtree entry for the cell at (x0, y0) of the
+// given size whose centre is inside (or not) the land.
+func (ix *index) buildCell(x0, y0, size int32, inside bool, segs []uint32, depth int) uint32 {
+	if len(segs) == 0 {
+		if inside {
+			return tagLand
+		}
+		return tagWater
+	}
+	if len(segs) <= ix.cfg.MaxLeafSegments || depth >= ix.cfg.MaxDepth {
+		off := uint32(len(ix.leafData))
+		h := uint32(len(segs)) << 1
+		if inside {
+			h |= 1
+		}
+		ix.leafData = append(ix.leafData, h)
+		ix.leafData = append(ix.leafData, segs...)
+		return tagMixed | off
+	}
+	half := size / 2
+	cx, cy := x0+half+refDX, y0+half+refDY
+	node := uint32(len(ix.nodes) / 4)
+	ix.nodes = append(ix.nodes, 0, 0, 0, 0)
+	for q := 0; q < 4; q++ {
+		qx0, qy0 := x0+int32(q&1)*half, y0+int32(q>>1)*half
+		ccx, ccy := qx0+half/2+refDX, qy0+half/2+refDY
+		in := inside
+		var sub []uint32
+		for _, s := range segs {
+			ax, ay, bx, by := ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1]
+			if crosses(cx, cy, ccx, ccy, ax, ay, bx, by) {
+				in = !in
+			}
+			if segHitsRect(ax, ay, bx, by, qx0, qy0, qx0+half, qy0+half) {
+				sub = append(sub, s)
+			}
+		}
+		e := ix.buildCell(qx0, qy0, half, in, sub, depth+1)
+		ix.nodes[node*4+uint32(q)] = e
+	}
+	return tagNode | node
+}
+
+// toUnits converts degrees to index units with longitude wrapped into
+// [-180, 180) and latitude clamped just inside the poles.
+func toUnits(lat, lon float64) (int32, int32) {
+	lon = wrapLon(lon)
+	x := int32(math.Floor(lon * unitsPerDeg))
+	if lat >= 90 {
+		lat = 90
+	} else if lat < -90 {
+		lat = -90
+	}
+	y := int32(math.Floor(lat * unitsPerDeg))
+	// Keep off the poles themselves: Antarctica's ring runs along -90.
+	y = max(-90*unitsPerDeg+1, min(y, 90*unitsPerDeg-1))
+	if x >= 180*unitsPerDeg {
+		x = -180 * unitsPerDeg
+	}
+	return x, y
+}
+
+// wrapLon brings a longitude into [-180, 180).
+func wrapLon(lon float64) float64 {
+	if lon >= -180 && lon < 180 {
+		return lon
+	}
+	lon = math.Mod(lon+180, 360)
+	if lon < 0 {
+		lon += 360
+	}
+	return lon - 180
+}
+
+func (ix *index) onLand(x, y int32) bool {
+	c, r := blockOf(x, blockCols/2), blockOf(y, blockRows/2)
+	e := ix.top[r*blockCols+c]
+	x0, y0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
+	size := int32(unitsPerDeg)
+	for e&tagMask == tagNode {
+		size /= 2
+		q := uint32(0)
+		if x >= x0+size {
+			q, x0 = 1, x0+size
+		}
+		if y >= y0+size {
+			q, y0 = q+2, y0+size
+		}
+		e = ix.nodes[(e&^tagMask)*4+q]
+	}
+	switch e & tagMask {
+	case tagLand:
+		return true
+	case tagWater:
+		return false
+	}
+	off := e &^ tagMask
+	h := ix.leafData[off]
+	in := h&1 == 1
+	cx, cy := x0+size/2+refDX, y0+size/2+refDY
+	for _, s := range ix.leafData[off+1 : off+1+h>>1] {
+		if crosses(cx, cy, x, y, ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1]) {
+			in = !in
+		}
+	}
+	return in
+}
+
+func (ix *index) buildDistanceGrid(perBlock [][]uint32) {
+	n := ix.cfg.SubCells
+	step := int32(unitsPerDeg / n)
+	ix.blockSub = make([]int32, len(perBlock))
+	ix.subStart = append(ix.subStart, 0)
+	for b, segs := range perBlock {
+		if len(segs) == 0 {
+			ix.blockSub[b] = -1
+			continue
+		}
+		ix.blockSub[b] = int32(len(ix.subStart) - 1)
+		r, c := b/blockCols, b%blockCols
+		bx0, by0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
+		for sr := 0; sr < n; sr++ {
+			for sc := 0; sc < n; sc++ {
+				x0, y0 := bx0+int32(sc)*step, by0+int32(sr)*step
+				for _, s := range segs {
+					if segHitsRect(ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1], x0, y0, x0+step, y0+step) {
+						ix.subSegs = append(ix.subSegs, s)
+					}
+				}
+				ix.subStart = append(ix.subStart, uint32(len(ix.subSegs)))
+			}
+		}
+	}
+}
+
+// memBytes is the index's approximate heap size.
+func (ix *index) memBytes() int {
+	return 4 * (len(ix.vx) + len(ix.vy) + len(ix.top) + len(ix.nodes) + len(ix.leafData) +
+		len(ix.blockSub) + len(ix.subStart) + len(ix.subSegs))
+}

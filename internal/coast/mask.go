@@ -1,0 +1,136 @@
+// Package coast answers "is this point on land?" and "how far is it from the
+// shore?" from the Natural Earth 1:10m land polygons (public domain), fast
+// enough to ask for every AIS position, and draws those polygons as GeoJSON
+// for offline base maps.
+//
+// The polygons are embedded as a compact asset (land10m.lkc, made by
+// `go run ./internal/coast/gen`); Load decodes it and builds an in-memory
+// index: a quadtree under each 1° block whose leaves are all land, all water,
+// or a few coastline segments with the land/water state of the leaf's centre
+// (a point's state is the centre's, flipped once per segment crossed on the
+// way), and a 1/8° grid of coastline segments for distances.
+//
+// Accuracy: OnLand and DistanceToShoreKm are exact with respect to the 1:10m
+// polygons (whose own accuracy is a few hundred metres to about 1 km) up to
+// ExactRadiusKm from the coast. Beyond that, the distance comes from a
+// precomputed 1/4° field and is good to about ±20 km.
+package coast
+
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"sync"
+)
+
+//go:embed land10m.lkc
+var embedded []byte
+
+// ExactRadiusKm is how far from the coast DistanceToShoreKm searches the
+// coastline itself; farther points use the coarse field.
+const ExactRadiusKm = 200
+
+// Mask is the land mask and distance-to-shore index. It is immutable and safe
+// for concurrent use.
+type Mask struct {
+	header Header
+	polys  []polygon
+	pbox   []bbox // per polygon, in microdegrees
+	ix     *index
+	field  []uint16
+}
+
+type bbox struct{ x0, y0, x1, y1 int32 }
+
+var loadEmbedded = sync.OnceValues(func() (*Mask, error) {
+	return LoadAsset(embedded, IndexConfig{})
+})
+
+// Load returns the mask built from the embedded Natural Earth 1:10m asset.
+// The first call decodes it and builds the index (a few hundred ms); later
+// calls return the same Mask.
+func Load() (*Mask, error) { return loadEmbedded() }
+
+// LoadAsset builds a mask from an asset written by BuildAsset.
+func LoadAsset(b []byte, cfg IndexConfig) (*Mask, error) {
+	d, err := decodeAsset(b)
+	if err != nil {
+		return nil, err
+	}
+	m := &Mask{header: d.header, polys: d.polys, field: d.field}
+	m.pbox = make([]bbox, len(d.polys))
+	for i, p := range d.polys {
+		b := bbox{math.MaxInt32, math.MaxInt32, math.MinInt32, math.MinInt32}
+		for _, v := range p[0] {
+			b.x0, b.y0 = min(b.x0, v.x), min(b.y0, v.y)
+			b.x1, b.y1 = max(b.x1, v.x), max(b.y1, v.y)
+		}
+		m.pbox[i] = b
+	}
+	m.ix = buildIndex(d.polys, cfg)
+	return m, nil
+}
+
+// Header describes the asset the mask was built from.
+func (m *Mask) Header() Header { return m.header }
+
+// MemBytes is the approximate heap held by the index (not the polygons
+// kept for LandGeoJSON).
+func (m *Mask) MemBytes() int { return m.ix.memBytes() + 2*len(m.field) }
+
+// OnLand reports whether the point is on land. Longitudes wrap; latitudes
+// are clamped to [-90, 90] (the South Pole is on land, the North Pole not).
+// Points within a few centimetres of the coastline may go either way.
+func (m *Mask) OnLand(lat, lon float64) bool {
+	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lon, 0) {
+		return false
+	}
+	x, y := toUnits(lat, lon)
+	return m.ix.onLand(x, y)
+}
+
+// DistanceToShoreKm is the great-circle distance in km from a point at sea
+// to the nearest coastline; 0 on land. Exact (to the 1:10m data) within
+// ExactRadiusKm of the coast, within about ±20 km beyond.
+func (m *Mask) DistanceToShoreKm(lat, lon float64) float64 {
+	if m.OnLand(lat, lon) {
+		return 0
+	}
+	km, _, _ := m.NearestShore(lat, lon)
+	return km
+}
+
+// NearestShore is the distance in km from any point (land or sea) to the
+// nearest coastline and that coastline point. Beyond ExactRadiusKm the point
+// is not known and NaNs are returned for it.
+func (m *Mask) NearestShore(lat, lon float64) (km, shoreLat, shoreLon float64) {
+	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lon, 0) {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	if d, nlat, nlon, ok := m.ix.nearest(lat, lon, ExactRadiusKm); ok {
+		return d, nlat, nlon
+	}
+	return math.Max(ExactRadiusKm, m.fieldAt(lat, lon)), math.NaN(), math.NaN()
+}
+
+// fieldAt interpolates the coarse distance field bilinearly.
+func (m *Mask) fieldAt(lat, lon float64) float64 {
+	h := m.header
+	if len(m.field) == 0 {
+		return math.Inf(1)
+	}
+	s := float64(h.FieldStep)
+	fy := (math.Max(-90, math.Min(90, lat)) + 90) * s
+	fx := (wrapLon(lon) + 180) * s
+	r0, c0 := int(fy), int(fx)
+	r0 = min(r0, h.FieldRows-2)
+	ty, tx := fy-float64(r0), fx-float64(c0)
+	c1 := (c0 + 1) % h.FieldCols
+	c0 %= h.FieldCols
+	v := func(r, c int) float64 { return float64(m.field[r*h.FieldCols+c]) }
+	return (1-ty)*((1-tx)*v(r0, c0)+tx*v(r0, c1)) + ty*((1-tx)*v(r0+1, c0)+tx*v(r0+1, c1))
+}
+
+func (m *Mask) String() string {
+	return fmt.Sprintf("coast.Mask(%s: %d polygons, %d vertices)", m.header.Source, m.header.Polygons, m.header.Vertices)
+}
