@@ -87,6 +87,17 @@ name, and hands the case over as a dossier anyone can verify offline.`,
 		}
 	}
 	root.AddCommand(newDecodeCmd(), newIngestCmd(), newVesselsCmd(), newVesselCmd(), newTrackCmd(), newNearCmd(),
-		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd(), newCaseCmd(), newDossierCmd(), newVerifyCmd())
+		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd(), newCaseCmd(), newDossierCmd(), newVerifyCmd(),
+		newWorkerCmd())
+	for _, c := range registered {
+		root.AddCommand(c())
+	}
 	return root
 }
+
+// registered holds the commands that files of this package add from init
+// (register), so that each command lives in its own file.
+var registered []func() *cobra.Command
+
+// register adds a command constructor to the root command.
+func register(c func() *cobra.Command) { registered = append(registered, c) }
