@@ -87,8 +87,7 @@ name, and hands the case over as a dossier anyone can verify offline.`,
 		}
 	}
 	root.AddCommand(newDecodeCmd(), newIngestCmd(), newVesselsCmd(), newVesselCmd(), newTrackCmd(), newNearCmd(),
-		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd(), newCaseCmd(), newDossierCmd(), newVerifyCmd(),
-		newWorkerCmd())
+		newEventsCmd(), newSanctionsCmd(), newScreenCmd(), newCompactCmd(), newCaseCmd(), newDossierCmd(), newVerifyCmd())
 	for _, c := range registered {
 		root.AddCommand(c())
 	}
