@@ -234,6 +234,17 @@ type TrackReader interface {
 	Track(ctx context.Context, mmsi uint32, from, to time.Time) ([]vessel.TrackPoint, error)
 }
 
+// PositionScanner reads every stored position in time order: how
+// detectors are re-run over a store (`lookout detect`), where encounters
+// need all vessels' fixes interleaved as they happened.
+type PositionScanner interface {
+	// ScanPositions calls fn with the positions with from <= Time < to
+	// (zero bounds are open), ordered by time, then MMSI, lat, lon, in
+	// batches of at most a few thousand; fn must not keep the slice. An
+	// error from fn stops the scan and is returned.
+	ScanPositions(ctx context.Context, from, to time.Time, fn func([]vessel.TrackPoint) error) error
+}
+
 // NearQuery asks which vessels were within RadiusKm of (Lat, Lon) with
 // From <= time < To. Distances are great-circle (haversine) on a sphere of
 // EarthRadiusKm.

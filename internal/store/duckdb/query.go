@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -250,13 +251,23 @@ func (s *Store) Track(ctx context.Context, mmsi uint32, from, to time.Time) ([]v
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT mmsi, time, lat, lon, sog, cog, heading, status, class, msg_type, source, segment
+	rows, err := db.QueryContext(ctx, `SELECT `+positionCols+`
 FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, lat, lon`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
 	}
 	defer rows.Close()
 	pts := []vessel.TrackPoint{}
+	if err := eachPosition(rows, func(p vessel.TrackPoint) error { pts = append(pts, p); return nil }); err != nil {
+		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
+	}
+	return pts, nil
+}
+
+const positionCols = `mmsi, time, lat, lon, sog, cog, heading, status, class, msg_type, source, segment`
+
+// eachPosition reads rows of positionCols.
+func eachPosition(rows *sql.Rows, fn func(vessel.TrackPoint) error) error {
 	var (
 		sog, cog sql.Null[float32]
 		heading  sql.Null[uint16]
@@ -265,7 +276,7 @@ FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, lat, lon`)
 	for rows.Next() {
 		var p vessel.TrackPoint
 		if err := rows.Scan(&p.MMSI, &p.Time, &p.Lat, &p.Lon, &sog, &cog, &heading, &p.Status, &class, &p.MsgType, &p.Source, &p.Segment); err != nil {
-			return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
+			return err
 		}
 		p.Time = p.Time.UTC()
 		p.SOG, p.COG, p.Heading = vessel.NA, vessel.NA, 511
@@ -279,12 +290,55 @@ FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, lat, lon`)
 			p.Heading = heading.V
 		}
 		p.Class = classFrom(class)
-		pts = append(pts, p)
+		if err := fn(p); err != nil {
+			return err
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
+	return rows.Err()
+}
+
+// scanBatch is how many positions ScanPositions hands over at a time.
+const scanBatch = 4096
+
+// ScanPositions implements store.PositionScanner with one sorted query;
+// DuckDB streams the result and spills the sort to disk when it must.
+func (s *Store) ScanPositions(ctx context.Context, from, to time.Time, fn func([]vessel.TrackPoint) error) error {
+	db, err := s.reader()
+	if err != nil {
+		return fmt.Errorf("duckdb: scan positions: %w", err)
 	}
-	return pts, nil
+	conds, err := timeRange([]string{"true"}, "time", from, to)
+	if err != nil {
+		return fmt.Errorf("duckdb: scan positions: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+positionCols+` FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, mmsi, lat, lon`)
+	if err != nil {
+		return fmt.Errorf("duckdb: scan positions: %w", err)
+	}
+	defer rows.Close()
+	batch := make([]vessel.TrackPoint, 0, scanBatch)
+	errStop := errors.New("stop")
+	var fnErr error
+	err = eachPosition(rows, func(p vessel.TrackPoint) error {
+		batch = append(batch, p)
+		if len(batch) == scanBatch {
+			if fnErr = fn(batch); fnErr != nil {
+				return errStop
+			}
+			batch = batch[:0]
+		}
+		return nil
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("duckdb: scan positions: %w", err)
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
 }
 
 // Near implements store.NearFinder in two steps. The presence table gives

@@ -239,25 +239,36 @@ func (s *Store) Track(ctx context.Context, mmsi uint32, from, to time.Time) ([]v
 	if err != nil {
 		return nil, fmt.Errorf("postgres: track %d: %w", mmsi, err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT p.time, p.lat, p.lon, p.sog, p.cog, p.heading, p.status, p.class, p.msg_type, s.name, p.segment
+	rows, err := s.pool.Query(ctx, `SELECT `+positionCols+`
 FROM positions p JOIN sources s ON s.id = p.source_id
 WHERE `+strings.Join(conds, " AND ")+` ORDER BY p.time, p.lat, p.lon`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: track %d: %w", mmsi, err)
 	}
 	pts := []vessel.TrackPoint{}
+	if err := eachPosition(rows, func(p vessel.TrackPoint) error { pts = append(pts, p); return nil }); err != nil {
+		return nil, fmt.Errorf("postgres: track %d: %w", mmsi, err)
+	}
+	return pts, nil
+}
+
+const positionCols = `p.mmsi, p.time, p.lat, p.lon, p.sog, p.cog, p.heading, p.status, p.class, p.msg_type, s.name, p.segment`
+
+// eachPosition reads rows of positionCols.
+func eachPosition(rows pgx.Rows, fn func(vessel.TrackPoint) error) error {
 	var (
 		p               vessel.TrackPoint
+		mmsi            int64
 		sog, cog        *float32
 		heading         *int32
 		status, msgType int16
 		class           *string
 		segment         int64
 	)
-	dest := []any{&p.Time, &p.Lat, &p.Lon, &sog, &cog, &heading, &status, &class, &msgType, &p.Source, &segment}
-	_, err = pgx.ForEachRow(rows, dest, func() error {
+	dest := []any{&mmsi, &p.Time, &p.Lat, &p.Lon, &sog, &cog, &heading, &status, &class, &msgType, &p.Source, &segment}
+	_, err := pgx.ForEachRow(rows, dest, func() error {
 		q := p
-		q.MMSI = mmsi
+		q.MMSI = uint32(mmsi)
 		q.Time = p.Time.UTC()
 		q.SOG, q.COG, q.Heading = vessel.NA, vessel.NA, 511
 		if sog != nil {
@@ -271,13 +282,64 @@ WHERE `+strings.Join(conds, " AND ")+` ORDER BY p.time, p.lat, p.lon`, args...)
 		}
 		q.Status, q.MsgType, q.Segment = uint8(status), uint8(msgType), uint32(segment)
 		q.Class = classFrom(class)
-		pts = append(pts, q)
-		return nil
+		return fn(q)
 	})
+	return err
+}
+
+// scanBatch is how many positions ScanPositions hands over at a time.
+const scanBatch = 4096
+
+// ScanPositions implements store.PositionScanner. It pages by time (keyset
+// on time, mmsi, lat, lon) so that no transaction or cursor stays open
+// while fn works and memory stays bounded on any table size.
+func (s *Store) ScanPositions(ctx context.Context, from, to time.Time, fn func([]vessel.TrackPoint) error) error {
+	conds, args, err := timeRange(nil, nil, "p.time", from, to)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: track %d: %w", mmsi, err)
+		return fmt.Errorf("postgres: scan positions: %w", err)
 	}
-	return pts, nil
+	var last *vessel.TrackPoint
+	batch := make([]vessel.TrackPoint, 0, scanBatch)
+	for {
+		c, a := conds, args
+		if last != nil {
+			n := len(a)
+			c = append(append([]string(nil), c...), fmt.Sprintf("(p.time, p.mmsi, p.lat, p.lon) > ($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4))
+			a = append(append([]any(nil), a...), last.Time, int64(last.MMSI), last.Lat, last.Lon)
+		}
+		where := "true"
+		if len(c) > 0 {
+			where = strings.Join(c, " AND ")
+		}
+		batch = batch[:0]
+		err := func() error {
+			if err := s.enter(false); err != nil {
+				return err
+			}
+			defer s.leave()
+			rows, err := s.pool.Query(ctx, `SELECT `+positionCols+`
+FROM positions p JOIN sources s ON s.id = p.source_id
+WHERE `+where+` ORDER BY p.time, p.mmsi, p.lat, p.lon LIMIT `+strconv.Itoa(scanBatch), a...)
+			if err != nil {
+				return err
+			}
+			return eachPosition(rows, func(p vessel.TrackPoint) error { batch = append(batch, p); return nil })
+		}()
+		if err != nil {
+			return fmt.Errorf("postgres: scan positions: %w", err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := fn(batch); err != nil {
+			return err
+		}
+		if len(batch) < scanBatch {
+			return nil
+		}
+		l := batch[len(batch)-1]
+		last = &l
+	}
 }
 
 // radPerDeg is Go's math.Pi/180 as a SQL literal: distances use the

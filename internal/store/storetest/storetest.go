@@ -51,6 +51,7 @@ func Run(t *testing.T, b Backend) {
 		{"Identities", testIdentities},
 		{"Vessels", testVessels},
 		{"Track", testTrack},
+		{"ScanPositions", testScanPositions},
 		{"Near", testNear},
 		{"NearRandom", testNearRandom},
 		{"Runs", testRuns},
@@ -442,6 +443,65 @@ func testTrack(t *testing.T, b Backend) {
 		t.Fatalf("unknown MMSI: %v %v", empty, err)
 	}
 	if _, err := s.Track(ctx, 5, t0.Add(time.Hour), t0); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("inverted range: %v", err)
+	}
+}
+
+// testScanPositions needs more than one batch (a few thousand positions)
+// to catch paging mistakes: 3 vessels x 5000 fixes, a minute apart, with
+// two vessels reporting at the same instants.
+func testScanPositions(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := open(t, b)
+	sc, ok := s.(store.PositionScanner)
+	if !ok {
+		t.Fatalf("%T does not implement store.PositionScanner", s)
+	}
+	const n = 5000
+	mustAdd(t, s, 0, line(9, t0, time.Minute, n, 41, 40))
+	mustAdd(t, s, 0, line(7, t0, time.Minute, n, 40, 40))
+	mustAdd(t, s, 0, line(8, t0.Add(30*time.Second), time.Minute, n, 42, 40))
+	scan := func(from, to time.Time) []vessel.TrackPoint {
+		t.Helper()
+		var got []vessel.TrackPoint
+		if err := sc.ScanPositions(ctx, from, to, func(b []vessel.TrackPoint) error {
+			got = append(got, b...)
+			return nil
+		}); err != nil {
+			t.Fatalf("ScanPositions %v..%v: %v", from, to, err)
+		}
+		return got
+	}
+	all := scan(time.Time{}, time.Time{})
+	if len(all) != 3*n {
+		t.Fatalf("scanned %d positions, want %d", len(all), 3*n)
+	}
+	for i, p := range all {
+		// Order: time, then MMSI: 7 and 9 at each whole minute, 8 half a minute later.
+		minute, k := i/3, i%3
+		want := []struct {
+			mmsi uint32
+			at   time.Time
+		}{{7, t0.Add(time.Duration(minute) * time.Minute)}, {9, t0.Add(time.Duration(minute) * time.Minute)},
+			{8, t0.Add(time.Duration(minute)*time.Minute + 30*time.Second)}}[k]
+		if p.MMSI != want.mmsi || !p.Time.Equal(want.at) {
+			t.Fatalf("position %d: MMSI %d at %v, want %d at %v", i, p.MMSI, p.Time, want.mmsi, want.at)
+		}
+		if p.Source != "test" || p.Class != vessel.ClassA || p.SOG != 10.5 || p.Segment != 1 {
+			t.Fatalf("position %d lost fields: %+v", i, p)
+		}
+	}
+	part := scan(t0.Add(10*time.Minute), t0.Add(20*time.Minute))
+	if len(part) != 30 || !part[0].Time.Equal(t0.Add(10*time.Minute)) {
+		t.Fatalf("window: %d positions from %v", len(part), part[0].Time)
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err := sc.ScanPositions(ctx, time.Time{}, time.Time{}, func([]vessel.TrackPoint) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("an error from fn: got %v after %d calls", err, calls)
+	}
+	if err := sc.ScanPositions(ctx, t0.Add(time.Hour), t0, func([]vessel.TrackPoint) error { return nil }); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("inverted range: %v", err)
 	}
 }
