@@ -181,6 +181,13 @@ type vstate struct {
 	encLast int64    // encounter slots up to this one are decided
 	encFix  fix      // the latest fix resampled from
 	encOK   bool
+	// behind: the latest fix arrived when the input's event time was
+	// already Gap.OpenAfter past it, i.e. this vessel's track is being
+	// replayed behind the clock (input sorted by vessel, a file
+	// concatenated after a later one). Its silence since then is not
+	// observed live and more of its track may still be on the way, so its
+	// open gap waits for Flush instead of being published at every sweep.
+	behind bool
 }
 
 // ring keeps the times of the latest fixes.
@@ -278,6 +285,7 @@ func (e *Engine) Point(tp vessel.TrackPoint) {
 		}
 	}
 	v.recent.push(f.t)
+	v.behind = e.now != math.MinInt64 && e.now-f.t >= int64(e.cfg.Gap.OpenAfter)
 	v.last, v.hasLast = f, true
 	v.points++
 	e.advance(f.t)

@@ -126,8 +126,16 @@ func (e *Engine) withdrawGap(v *vstate, start int64) {
 // gapOpen publishes the current silence of v as an open gap once it is
 // Gap.OpenAfter long (again when it reaches Gap.Min, and at the end of
 // input).
+//
+// Mid-stream it does so only for a vessel observed live (see
+// vstate.behind): a vessel whose track is replayed behind the input's
+// clock would otherwise get an "AIS off" from a fix that is not its last
+// (the tracker may still hold the next one in its reorder buffer), to be
+// withdrawn a moment later. Every open gap published is one the stream
+// had reason to believe; the one published at Flush rests on the true
+// last fix.
 func (e *Engine) gapOpen(v *vstate, final bool) {
-	if !v.hasLast || len(v.gaps.spans) == 0 {
+	if !v.hasLast || len(v.gaps.spans) == 0 || !final && v.behind {
 		return
 	}
 	silence := e.now - v.last.t
@@ -140,6 +148,7 @@ func (e *Engine) gapOpen(v *vstate, final bool) {
 		return
 	}
 	a := g.spans[len(g.spans)-1]
+	a.density = int32(v.recent.countSince(a.last.t-int64(e.cfg.Gap.DensityWindow), a.last.t))
 	ev := e.gapEvent(v, a, fix{t: e.now}, true)
 	g.openKey, g.openEnd = ev.Key, e.now
 	e.publish(ev, e.cfg.LateWindow+e.cfg.Idle)
@@ -180,8 +189,8 @@ func (e *Engine) gapEvent(v *vstate, a span, b fix, open bool) event.Event {
 	if open {
 		d["open"] = true
 		ev.Confidence = 0.5
-		ev.Explanation = fmt.Sprintf("%s has sent no position since %s (%.1f h by the end of the data), last seen at %s.",
-			v.label(), fmtTime(A.t), dur, latLon(A.lat, A.lon))
+		ev.Explanation = fmt.Sprintf("%s has sent no position since %s (%.1f h by the end of the data), last seen at %s after %d positions in the %s before.",
+			v.label(), fmtTime(A.t), dur, latLon(A.lat, A.lon), a.density, fmtDur(e.cfg.Gap.DensityWindow))
 		return ev
 	}
 	distKmAB := distKm(A, b)

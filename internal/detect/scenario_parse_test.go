@@ -13,7 +13,10 @@ package detect
 //	pos MMSI TIME LAT LON SOG [COG] [class=A|B] [src=S]
 //	track MMSI T0 LAT0 LON0 T1 LAT1 LON1 every=DUR [sog=KN] [cog=DEG] [noise=M] [drop=FRACTION] [seed=N]
 //	static MMSI TIME [name=S] [imo=N] [callsign=S] [type=N] [draught=M]
-//	expect KIND MMSI START END [port=P] [other=MMSI] [conf=X] [top=P] [has=P,...] [withdrawn] [D.KEY=VALUE ...]
+//	expect KIND MMSI START END [port=P] [other=MMSI] [conf=X] [top=P] [has=P,...] [withdrawn] [rev=N] [D.KEY=VALUE ...]
+//	explain TEXT...                   the previous expect's explanation contains TEXT (spaces kept)
+//	published KIND MMSI N             KIND events of MMSI were published N times in all
+//	                                  (first publications, revisions and withdrawals)
 //	ignore KIND                       do not require expectations for KIND
 //
 // TIME is RFC 3339 in UTC, seconds optional (2023-09-07T12:00Z); START and
@@ -43,7 +46,18 @@ type scenario struct {
 	land    [][4]float64
 	input   []vessel.Observation
 	expect  []expectation
+	pubs    []pubCount
 	ignore  map[event.Kind]bool
+}
+
+// pubCount is a published directive: how often the stream published
+// events of a kind for a vessel, revisions and withdrawals included — the
+// history an investigator watching the stream saw.
+type pubCount struct {
+	line int
+	kind event.Kind
+	mmsi uint32
+	n    int
 }
 
 type expectation struct {
@@ -57,7 +71,9 @@ type expectation struct {
 	has        []string
 	other      uint32
 	conf       float64 // NaN: any
+	rev        int     // -1: any
 	details    map[string]string
+	explain    []string // substrings of the explanation
 }
 
 func (x expectation) String() string {
@@ -268,6 +284,33 @@ func parseScenario(name, text string) (*scenario, error) {
 				return nil, fail(err)
 			}
 			sc.expect = append(sc.expect, x)
+		case "explain":
+			if len(sc.expect) == 0 {
+				return nil, fail(fmt.Errorf("explain before any expect"))
+			}
+			text := strings.Join(w[1:], " ")
+			if text == "" {
+				return nil, fail(fmt.Errorf("empty explanation"))
+			}
+			x := &sc.expect[len(sc.expect)-1]
+			x.explain = append(x.explain, text)
+		case "published":
+			if err := need(4); err != nil {
+				return nil, err
+			}
+			k := event.Kind(w[1])
+			if !k.Valid() {
+				return nil, fail(fmt.Errorf("unknown kind %q", w[1]))
+			}
+			mmsi, err := parseMMSI(w[2])
+			if err != nil {
+				return nil, fail(err)
+			}
+			n, err := strconv.Atoi(w[3])
+			if err != nil || n < 0 {
+				return nil, fail(fmt.Errorf("bad count %q", w[3]))
+			}
+			sc.pubs = append(sc.pubs, pubCount{line: line, kind: k, mmsi: mmsi, n: n})
 		default:
 			return nil, fail(fmt.Errorf("unknown directive"))
 		}
@@ -475,7 +518,7 @@ func parseStatic(w []string) (*vessel.Static, error) {
 }
 
 func parseExpect(w []string, line int) (expectation, error) {
-	x := expectation{line: line, kind: event.Kind(w[1]), conf: math.NaN(), details: map[string]string{}}
+	x := expectation{line: line, kind: event.Kind(w[1]), conf: math.NaN(), rev: -1, details: map[string]string{}}
 	if !x.kind.Valid() {
 		return x, fmt.Errorf("unknown kind %q", w[1])
 	}
@@ -510,6 +553,12 @@ func parseExpect(w []string, line int) (expectation, error) {
 			if x.conf, err = parseFloat("conf", v, 0, 1); err != nil {
 				return x, err
 			}
+		case k == "rev":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return x, fmt.Errorf("bad rev %q (a revision number >= 0)", v)
+			}
+			x.rev = n
 		case strings.HasPrefix(k, "d."):
 			x.details[k[2:]] = v
 		default:

@@ -151,6 +151,14 @@ func (x *expectation) check(ev *event.Event) []string {
 			bad = append(bad, fmt.Sprintf("other %d, want %d", o, x.other))
 		}
 	}
+	if x.rev >= 0 && ev.Revision != x.rev {
+		bad = append(bad, fmt.Sprintf("revision %d, want %d", ev.Revision, x.rev))
+	}
+	for _, s := range x.explain {
+		if !strings.Contains(ev.Explanation, s) {
+			bad = append(bad, fmt.Sprintf("explanation lacks %q", s))
+		}
+	}
 	if !math.IsNaN(x.conf) && math.Abs(ev.Confidence-x.conf) > 0.005 {
 		bad = append(bad, fmt.Sprintf("confidence %v, want %v", ev.Confidence, x.conf))
 	}
@@ -231,6 +239,7 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
+			t.Parallel()
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -269,6 +278,18 @@ func checkScenario(t *testing.T, sc *scenario, fin, all []event.Event) {
 		used[found] = true
 		if bad := x.check(&fin[found]); len(bad) > 0 {
 			t.Errorf("%s: %s\n  got: %s", x, strings.Join(bad, "; "), expectLine(&fin[found]))
+			failed = true
+		}
+	}
+	for _, pc := range sc.pubs {
+		n := 0
+		for i := range all {
+			if all[i].Kind == pc.kind && all[i].MMSI == pc.mmsi {
+				n++
+			}
+		}
+		if n != pc.n {
+			t.Errorf("line %d: %s of %d published %d times, want %d", pc.line, pc.kind, pc.mmsi, n, pc.n)
 			failed = true
 		}
 	}
