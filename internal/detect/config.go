@@ -12,7 +12,7 @@ var ErrProfile = errors.New("detect: unknown profile")
 // Version is the version every detector of this package reports in
 // event.Event.Version. Bump it when a detector's output for the same input
 // and parameters changes, so stored events say which logic produced them.
-const Version = "1"
+const Version = "2"
 
 // Detector names, as recorded in event.Event.Detector and used by
 // store.EventWriter.ReplaceEvents for a re-run.
@@ -202,79 +202,20 @@ func (c Config) Detectors() []string {
 	return out
 }
 
-// check fixes values that would make a detector misbehave.
+// check reports values that would make a detector misbehave: every
+// parameter outside its range (see Set) and the rules between parameters.
 func (c Config) check() error {
-	var errs []error
-	pos := func(name string, v float64) {
-		if !(v > 0) {
-			errs = append(errs, fmt.Errorf("detect: %s must be > 0, got %v", name, v))
+	errs := c.checkRanges()
+	rule := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("%w "+format, append([]any{ErrParam}, args...)...))
 		}
 	}
-	dur := func(name string, v time.Duration) {
-		if v <= 0 {
-			errs = append(errs, fmt.Errorf("detect: %s must be > 0, got %v", name, v))
-		}
-	}
-	if c.PortVisit.Enabled {
-		pos("port_visit.entry_km", c.PortVisit.EntryKm)
-		if c.PortVisit.ExitKm < c.PortVisit.EntryKm {
-			errs = append(errs, fmt.Errorf("detect: port_visit.exit_km (%v) below entry_km (%v)", c.PortVisit.ExitKm, c.PortVisit.EntryKm))
-		}
-		dur("port_visit.gap_in_port", c.PortVisit.GapInPort)
-	}
-	if c.Gap.Enabled {
-		dur("gap.min", c.Gap.Min)
-		dur("gap.density_window", c.Gap.DensityWindow)
-	}
-	if c.DarkPort.Enabled {
-		pos("dark_port.max_kn", c.DarkPort.MaxKn)
-		pos("dark_port.cruise_kn", c.DarkPort.CruiseKn)
-	}
-	if c.Encounter.Enabled {
-		pos("encounter.max_dist_m", c.Encounter.MaxDistM)
-		dur("encounter.slot", c.Encounter.Slot)
-		dur("encounter.min_duration", c.Encounter.MinDuration)
-		dur("encounter.retention", c.Encounter.Retention)
-	}
-	if c.Loitering.Enabled {
-		dur("loitering.min_duration", c.Loitering.MinDuration)
-	}
-	if c.Spoofing.Enabled {
-		pos("spoofing.max_kn", c.Spoofing.MaxKn)
-	}
-	dur("late_window", c.LateWindow)
-	dur("idle", c.Idle)
+	rule(c.PortVisit.ExitKm >= c.PortVisit.EntryKm, "port_visit.exit_km: %v is below port_visit.entry_km (%v): the hysteresis needs exit >= entry",
+		c.PortVisit.ExitKm, c.PortVisit.EntryKm)
+	rule(c.PortVisit.MoveKn >= c.PortVisit.StopKn, "port_visit.move_kn: %v is below port_visit.stop_kn (%v)", c.PortVisit.MoveKn, c.PortVisit.StopKn)
+	rule(c.Encounter.Retention >= c.Encounter.MinDuration+c.Encounter.MaxInterp,
+		"encounter.retention_hours: %v is shorter than min_duration_hours + max_interp_hours (%v): no encounter could complete",
+		c.Encounter.Retention.Hours(), (c.Encounter.MinDuration + c.Encounter.MaxInterp).Hours())
 	return errors.Join(errs...)
-}
-
-// params returns the Params map of a detector.
-func (c *Config) params(name string) map[string]any {
-	p := map[string]any{"profile": c.Profile}
-	switch name {
-	case NamePortVisit:
-		v := c.PortVisit
-		p["entry_km"], p["exit_km"], p["stop_kn"], p["move_kn"] = v.EntryKm, v.ExitKm, v.StopKn, v.MoveKn
-		p["gap_in_port"], p["min_confidence"] = v.GapInPort.String(), v.MinConfidence
-	case NameGap:
-		v := c.Gap
-		p["min"], p["open_after"], p["offshore_nm"] = v.Min.String(), v.OpenAfter.String(), v.OffshoreNm
-		p["min_positions_before"], p["density_window"] = v.MinPositionsBefore, v.DensityWindow.String()
-	case NameDarkPortVisit:
-		v := c.DarkPort
-		p["max_kn"], p["speed_x"], p["min_dwell"], p["cruise_kn"] = v.MaxKn, v.SpeedX, v.MinDwell.String(), v.CruiseKn
-		p["max_candidates"], p["min_score"], p["gap_min"] = v.MaxCandidates, v.MinScore, c.Gap.Min.String()
-	case NameEncounter:
-		v := c.Encounter
-		p["max_dist_m"], p["min_duration"], p["max_median_kn"] = v.MaxDistM, v.MinDuration.String(), v.MaxMedianKn
-		p["min_port_km"], p["slot"], p["max_interp"] = v.MinPortKm, v.Slot.String(), v.MaxInterp.String()
-	case NameLoitering:
-		v := c.Loitering
-		p["max_kn"], p["min_duration"], p["min_shore_nm"] = v.MaxKn, v.MinDuration.String(), v.MinShoreNm
-	case NameSpoofing:
-		v := c.Spoofing
-		p["max_kn"], p["min_jump_km"], p["episode_gap"], p["land_margin_km"] = v.MaxKn, v.MinJumpKm, v.EpisodeGap.String(), v.LandMarginKm
-	case NameDraughtChange:
-		p["min_delta_m"], p["max_after"] = c.Draught.MinDeltaM, c.Draught.MaxAfter.String()
-	}
-	return p
 }

@@ -190,9 +190,13 @@ type vstate struct {
 	behind bool
 }
 
+// ringSize is how many fix times a vessel keeps for the reception
+// density before a gap (gap.min_positions_before is at most this).
+const ringSize = 24
+
 // ring keeps the times of the latest fixes.
 type ring struct {
-	t [24]int64
+	t [ringSize]int64
 	n int // total pushed
 }
 

@@ -5,7 +5,7 @@ package detect
 // arrival order; expectations may appear anywhere.
 //
 //	profile gfw|skylight
-//	set KEY=VALUE ...                 gap.min=6h encounter.max_dist_m=250 ...
+//	set NAME=VALUE ...                Config.Set: gap.min_hours=6 encounter.max_distance_m=250 ...
 //	tracker off                       feed points straight to the engine (no track.Tracker)
 //	port NAME LAT LON [country=CC] [radius=KM] [highrisk]
 //	zone NAME LAT,LON LAT,LON LAT,LON ...
@@ -158,8 +158,12 @@ func parseScenario(name, text string) (*scenario, error) {
 			}
 			sc.cfg = c
 		case "set":
-			for k, v := range kv(w[1:]) {
-				if err := setParam(&sc.cfg, k, v); err != nil {
+			for _, word := range w[1:] {
+				k, v, ok := strings.Cut(word, "=")
+				if !ok {
+					return nil, fail(fmt.Errorf("%q is not NAME=VALUE", word))
+				}
+				if err := sc.cfg.Set(k, v); err != nil {
 					return nil, fail(err)
 				}
 			}
@@ -566,50 +570,4 @@ func parseExpect(w []string, line int) (expectation, error) {
 		}
 	}
 	return x, nil
-}
-
-// setParam sets one Config field by its documented name.
-func setParam(c *Config, k, v string) error {
-	dur := func(p *time.Duration) error {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("bad %s %q: %v", k, v, err)
-		}
-		*p = d
-		return nil
-	}
-	num := func(p *float64) error {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("bad %s %q", k, v)
-		}
-		*p = f
-		return nil
-	}
-	switch k {
-	case "gap.min":
-		return dur(&c.Gap.Min)
-	case "gap.open_after":
-		return dur(&c.Gap.OpenAfter)
-	case "dark_port.min_dwell":
-		return dur(&c.DarkPort.MinDwell)
-	case "dark_port.max_kn":
-		return num(&c.DarkPort.MaxKn)
-	case "encounter.max_dist_m":
-		return num(&c.Encounter.MaxDistM)
-	case "encounter.min_duration":
-		return dur(&c.Encounter.MinDuration)
-	case "loitering.min_duration":
-		return dur(&c.Loitering.MinDuration)
-	case "port_visit.min_confidence":
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 4 {
-			return fmt.Errorf("bad %s %q (1-4)", k, v)
-		}
-		c.PortVisit.MinConfidence = n
-		return nil
-	case "draught.min_delta_m":
-		return num(&c.Draught.MinDeltaM)
-	}
-	return fmt.Errorf("unknown parameter %q", k)
 }
