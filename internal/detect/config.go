@@ -57,8 +57,13 @@ type Config struct {
 	Idle time.Duration
 }
 
-// PortVisitConfig: Global Fishing Watch's port-visit definition
-// (anchorages dataset, port events).
+// PortVisitConfig: Global Fishing Watch's port-visit definition (GFW
+// anchorages dataset and port events: "within three kilometers of an
+// anchorage ... stopped (speed of less than 0.2 knots) ... exit when it
+// travels more than four kilometers", GFW FAQ "How are port visits
+// defined"; stops end above 0.5 kn and silences over 4 h in port count as
+// port gaps, and visits are graded 2-4 by which of entry, stop/gap and
+// exit were seen, GFW events API documentation, port visit confidence).
 type PortVisitConfig struct {
 	Enabled       bool
 	EntryKm       float64       // a fix this close to a port point enters it (GFW: 3 km)
@@ -66,27 +71,40 @@ type PortVisitConfig struct {
 	StopKn        float64       // below: stopped (GFW: 0.2 kn)
 	MoveKn        float64       // above: moving again (GFW: 0.5 kn)
 	GapInPort     time.Duration // silence in port counting as a port gap (GFW: 4 h)
-	MinConfidence int           // lowest GFW confidence level (1-4) reported
-	SearchKm      float64       // largest place radius looked up around a fix
+	MinConfidence int           // lowest confidence level (1-4) reported (GFW publishes 2-4)
+	SearchKm      float64       // largest place radius looked up around a fix (Lookout)
 }
 
-// GapConfig: AIS gaps, after GFW's gap events and Welch et al. (2022).
+// GapConfig: AIS gaps. GFW's gap pipeline marks a position followed by 6 h
+// of silence as an "AIS off" event but counts only gaps of 12 h or more
+// (about the revisit time of a sun-synchronous AIS satellite) — GFW
+// technical documentation, "AIS gaps". Suspected intentional disabling
+// follows Welch et al. (2022), "Hot spots of unseen fishing vessels",
+// Science Advances 8(44) eabq2109, and its code
+// (github.com/GlobalFishingWatch/paper-ais-disabling): a gap of >= 12 h,
+// more than 50 nm from shore (GFW's published events: at both ends), with
+// at least 14 positions in the 12 h before it (the paper counts satellite
+// positions; Lookout counts every position it has, which it cannot tell
+// apart).
 type GapConfig struct {
 	Enabled bool
-	Min     time.Duration // shortest silence reported (GFW published gaps: 12 h)
+	Min     time.Duration // shortest silence reported (GFW, Welch et al.: 12 h; Skylight: 6 h)
 	// OpenAfter: a vessel silent this long at the newest event time of
-	// the input is reported as an open gap (GFW's "AIS off" at 6 h); it is
-	// withdrawn if the vessel reappears before Min, revised when it closes.
+	// the input is reported as an open gap (GFW's "AIS off" at 6 h,
+	// Skylight's potential dark activity at 6 h); it is withdrawn if the
+	// vessel reappears before Min, revised when it closes.
 	OpenAfter time.Duration
 	// Suspected disabling (Welch et al. 2022): both ends farther than
-	// OffshoreNm from shore, and at least MinPositionsBefore fixes within
-	// DensityWindow before the gap.
+	// OffshoreNm (50 nm) from shore, and at least MinPositionsBefore (14)
+	// fixes within DensityWindow (12 h) before the gap.
 	OffshoreNm         float64
 	MinPositionsBefore int
 	DensityWindow      time.Duration
 }
 
-// DarkPortConfig: ports a vessel could have visited unseen during a gap.
+// DarkPortConfig: ports a vessel could have visited unseen during a gap
+// (Lookout's own: no published definition; the defaults are deliberately
+// generous — a merchant ship's plausible speed, a six-hour call).
 type DarkPortConfig struct {
 	Enabled  bool
 	MaxKn    float64       // plausible maximum speed when the vessel's own is unknown
@@ -98,7 +116,12 @@ type DarkPortConfig struct {
 	MinScore      float64 // the top candidate must score at least this
 }
 
-// EncounterConfig: GFW encounters (two vessels close and slow at sea).
+// EncounterConfig: GFW encounters — two vessels within 500 m of each other
+// for at least 2 h, at a median speed below 2 kn, at least 10 km from a
+// coastal anchorage (Miller et al. 2018, "Identifying global patterns of
+// transshipment behavior", Frontiers in Marine Science 5:240; GFW events
+// API documentation, encounters). Skylight's standard rendezvous: within
+// 250 m for more than 30 min (Skylight help, "Event icons").
 type EncounterConfig struct {
 	Enabled     bool
 	MaxDistM    float64       // GFW: 500 m
@@ -111,7 +134,10 @@ type EncounterConfig struct {
 	Retention   time.Duration // how long slots are kept behind the newest event time
 }
 
-// LoiteringConfig: GFW loitering (slow, far from shore).
+// LoiteringConfig: GFW loitering — average speed below 2 kn, at least 20
+// nm from shore on average (GFW FAQ "What is a loitering event?"; GFW
+// technical documentation averages speed per hour). GFW lists events from
+// 1 h; Lookout reports 4 h or more (issue 4), long enough for a transfer.
 type LoiteringConfig struct {
 	Enabled     bool
 	MaxKn       float64       // hourly average speed below this (2 kn)
@@ -119,7 +145,9 @@ type LoiteringConfig struct {
 	MinShoreNm  float64       // 20 nm
 }
 
-// SpoofingConfig: impossible movement and invalid identifiers.
+// SpoofingConfig: impossible movement and invalid identifiers (Lookout's
+// own thresholds: 50 kn is beyond any merchant ship and above the 40 kn
+// that gpsdio-segment, and internal/track, already refuse to join).
 type SpoofingConfig struct {
 	Enabled      bool
 	MaxKn        float64       // implied speed above this between consecutive fixes is a jump
@@ -129,7 +157,9 @@ type SpoofingConfig struct {
 	CheckIDs     bool          // report invalid MMSIs and IMO check digits
 }
 
-// DraughtConfig: draught differing across a gap or port visit.
+// DraughtConfig: draught differing across a gap or port visit (Lookout's
+// own: AIS draught is entered by hand in 0.1 m steps, so half a metre is
+// a real change, not rounding).
 type DraughtConfig struct {
 	Enabled   bool
 	MinDeltaM float64       // smallest change reported (metres)

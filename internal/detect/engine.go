@@ -479,16 +479,20 @@ func cleanText(s string) string {
 	return string(b[i:j])
 }
 
-// label is how explanations name a vessel.
+// label is how explanations name a vessel: "NAME (MMSI m, IMO i)",
+// leaving out what is unknown.
 func (v *vstate) label() string {
-	s := fmt.Sprintf("MMSI %d", v.mmsi)
-	if v.name != "" {
-		s = fmt.Sprintf("%s (%s)", v.name, s)
-	}
+	id := fmt.Sprintf("MMSI %d", v.mmsi)
 	if v.imo != 0 {
-		s = fmt.Sprintf("%s, IMO %d", s, v.imo)
+		id += fmt.Sprintf(", IMO %d", v.imo)
 	}
-	return s
+	if v.name == "" {
+		if v.imo == 0 {
+			return id
+		}
+		return fmt.Sprintf("MMSI %d (IMO %d)", v.mmsi, v.imo)
+	}
+	return fmt.Sprintf("%s (%s)", v.name, id)
 }
 
 func hours(ns int64) float64 { return float64(ns) / float64(time.Hour) }
