@@ -191,6 +191,8 @@ func sameValue(got any, want string) bool {
 		f = float64(v)
 	case uint8:
 		f = float64(v)
+	case []string: // written a,b,c (no spaces in a scenario word)
+		return strings.Join(v, ",") == strings.Trim(want, "[]")
 	default:
 		isNum = false
 	}
