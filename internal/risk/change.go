@@ -23,8 +23,9 @@ const (
 // The event's Details: old_rating, new_rating, old_score, new_score,
 // direction ("up" or "down"), policy, old_policy, added and removed (the
 // factors that appeared or went, each {kind, contribution, events}) and
-// top_factors (the new profile's three largest). Watches can match on
-// Details["new_rating"].
+// top_factors (the new profile's three largest), factors (all of them,
+// for FromChange) and evidence (the keys of the added factors' events).
+// Watches can match on Details["new_rating"].
 func Change(old, cur Profile) (event.Event, bool) {
 	oldRating := old.Rating
 	if oldRating == "" {
@@ -87,6 +88,9 @@ func Change(old, cur Profile) (event.Event, bool) {
 		"direction": dir, "policy": cur.Policy, "old_policy": old.Policy,
 		"added": factorRefs(added), "removed": factorRefs(removed), "top_factors": factorRefs(top),
 		"evidence": keys,
+		// Every factor, so that the next change can say what was added
+		// and removed since this one (FromChange).
+		"factors": factorRefs(cur.Factors),
 	}
 	return event.Event{
 		Key:  event.MakeKey(Detector, event.RiskChange, cur.MMSI, cur.At, string(cur.Rating)),
@@ -195,4 +199,72 @@ func (c chain) Counterparty(mmsi uint32) (Rating, bool) {
 		return c.next.Counterparty(mmsi)
 	}
 	return "", false
+}
+
+// FromChange recovers the rating state a risk_change event recorded: the
+// rating, score, policy, time and factors (kind, contribution, events) of
+// the profile that produced it, enough for the next Change to compare
+// against. It reads events as stored (numbers as float64, lists as []any).
+func FromChange(e *event.Event) Profile {
+	p := Profile{MMSI: e.MMSI, IMO: e.IMO, Name: e.Name, At: e.Start, Lat: e.Lat, Lon: e.Lon,
+		Rating: Rating(detailString(e.Details, "new_rating")), Policy: detailString(e.Details, "policy")}
+	if p.Rating.Level() < 0 {
+		p.Rating = Low
+	}
+	p.Score, _ = detailFloat(e.Details, "new_score")
+	p.Band = p.Rating
+	var refs []any
+	switch v := e.Details["factors"].(type) {
+	case []any:
+		refs = v
+	case []map[string]any: // not yet round-tripped through a store
+		for _, m := range v {
+			refs = append(refs, m)
+		}
+	}
+	for _, x := range refs {
+		m, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		f := Factor{Kind: FactorKind(detailString(m, "kind")), Events: detailStrings(m, "events")}
+		f.Contribution, _ = detailFloat(m, "contribution")
+		p.Factors = append(p.Factors, f)
+	}
+	return p
+}
+
+// ChangeSince is Change against the state recorded by prev, the vessel's
+// latest risk_change event (nil when it has none). The new event's key
+// chains on prev's, so that a vessel going high → low → high at one
+// evaluation time gets three distinct events, while re-running a rating
+// that changed nothing emits nothing: recomputation is idempotent.
+func ChangeSince(prev *event.Event, cur Profile) (event.Event, bool) {
+	var old Profile
+	if prev != nil {
+		old = FromChange(prev)
+	}
+	e, ok := Change(old, cur)
+	if ok && prev != nil {
+		e.Key = event.MakeKey(Detector, event.RiskChange, cur.MMSI, cur.At, string(cur.Rating), prev.Key)
+	}
+	return e, ok
+}
+
+// LatestChanges returns each vessel's latest risk_change event among evs
+// (by Start, then ID, then position in evs), ignoring other kinds and
+// withdrawn events.
+func LatestChanges(evs []event.Event) map[uint32]*event.Event {
+	out := map[uint32]*event.Event{}
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind != event.RiskChange || e.Withdrawn {
+			continue
+		}
+		if p, ok := out[e.MMSI]; ok && (e.Start.Before(p.Start) || e.Start.Equal(p.Start) && e.ID < p.ID) {
+			continue
+		}
+		out[e.MMSI] = e
+	}
+	return out
 }

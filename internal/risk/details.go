@@ -29,22 +29,30 @@ const (
 
 	// spoofing
 	DetailSpoofType = "type" // e.g. "teleport", "two_places", "on_land"; for explanations
+	// A spoofing event of type "invalid_imo" names the number in "imo"
+	// (default Event.IMO); it counts as the invalid_imo factor, once per
+	// number together with the identity history, not as spoofing.
+	SpoofInvalidIMO = "invalid_imo"
+	DetailIMO       = "imo"
 
 	// identity_change: which fields changed, as a list of strings or one
 	// comma-separated string, among "name", "flag", "imo", "mmsi",
-	// "callsign", "shiptype"; "old" and "new" are optional objects with
-	// the same keys, for explanations. Without "changed", a single
-	// "field" string is accepted; without either the change counts as a
-	// rename.
+	// "call_sign", "ship_type"; "old" and "new" are optional objects with
+	// the same keys, for explanations, or else flat "FIELD_before" and
+	// "FIELD_after" members (as internal/detect writes them). Without
+	// "changed", a single "field" string is accepted; without either the
+	// change counts as a rename.
 	DetailChanged = "changed"
 	DetailField   = "field"
 	DetailOld     = "old"
 	DetailNew     = "new"
 
 	// draught_change: counted only across a dark period, i.e. when "dark"
-	// is true or "context" is "gap" or "dark_port_visit". "delta_m" (or
-	// "before_m" and "after_m") is used in explanations.
+	// is true or "across" (what internal/detect writes) or "context" is
+	// "gap" or "dark_port_visit". "delta_m" (or "before_m" and "after_m")
+	// is used in explanations.
 	DetailDark     = "dark"
+	DetailAcross   = "across"
 	DetailContext  = "context"
 	DetailDeltaM   = "delta_m"
 	DetailBeforeM  = "before_m"
@@ -163,17 +171,29 @@ func detailTime(d map[string]any, k string) time.Time {
 	return time.Time{}
 }
 
-// detailMapString reads d[k][field] as a string (for "old"/"new").
-func detailMapString(d map[string]any, k, field string) string {
-	m, ok := d[k].(map[string]any)
-	if !ok {
-		return ""
+// detailMapString reads d[k][field] as a string (for "old"/"new"), or
+// else the flat d[field+"_"+flat] ("name_before") the detectors write.
+func detailMapString(d map[string]any, k, field, flat string) string {
+	if m, ok := d[k].(map[string]any); ok {
+		if s := anyString(m[field]); s != "" {
+			return s
+		}
 	}
-	switch v := m[field].(type) {
+	return anyString(d[field+"_"+flat])
+}
+
+func anyString(v any) string {
+	switch x := v.(type) {
 	case string:
-		return v
+		return x
 	case nil:
 		return ""
+	case json.Number:
+		return x.String()
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case int32:
+		return strconv.FormatInt(int64(x), 10)
 	default:
 		return toString(v)
 	}

@@ -228,6 +228,7 @@ func (r *Rater) Rate(in Input, at time.Time) Profile {
 	}
 
 	changes := r.historyChanges(in.History, at)
+	var badIMOs []*event.Event
 
 	for i := range in.Events {
 		e := &in.Events[i]
@@ -292,6 +293,12 @@ func (r *Rater) Rate(in Input, at time.Time) Profile {
 			}
 		case event.Spoofing:
 			what := detailString(e.Details, DetailSpoofType)
+			if what == SpoofInvalidIMO {
+				// Counted with the identity history's numbers as
+				// invalid_imo (attributes), once per number.
+				badIMOs = append(badIMOs, e)
+				continue
+			}
 			if what == "" {
 				what = "spoofing"
 			}
@@ -301,8 +308,8 @@ func (r *Rater) Rate(in Input, at time.Time) Profile {
 		case event.IdentityChange:
 			r.identityEvent(&b, e, changes, designated)
 		case event.DraughtChange:
-			ctx := detailString(e.Details, DetailContext)
-			if !detailBool(e.Details, DetailDark) && ctx != "gap" && ctx != "dark_port_visit" {
+			if !darkContext(detailString(e.Details, DetailAcross)) && !darkContext(detailString(e.Details, DetailContext)) &&
+				!detailBool(e.Details, DetailDark) {
 				continue
 			}
 			b.add(DraughtChangeDark, strengthOf(e), 1, evTime(e), e, "", fmt.Sprintf("Draught changed%s while AIS was off, %s: cargo moved unseen.", draughtDelta(e.Details), span(e.Start, evTime(e))))
@@ -327,7 +334,7 @@ func (r *Rater) Rate(in Input, at time.Time) Profile {
 		b.add(c.kind, 1, mult, c.at, nil, c.ref, changeExplanation(c.kind, c.from, c.to, c.at, designated, mult))
 	}
 
-	r.attributes(&b, in, latest, &prof)
+	r.attributes(&b, in, latest, badIMOs, &prof)
 	r.finish(&b, &prof)
 	return prof
 }
@@ -469,7 +476,7 @@ func (r *Rater) identityEvent(b *builder, e *event.Event, changes []identChange,
 		seen[slot] = true
 		t := e.Start
 		key := strings.ToLower(f)
-		from, to := detailMapString(e.Details, DetailOld, key), detailMapString(e.Details, DetailNew, key)
+		from, to := detailMapString(e.Details, DetailOld, key, "before"), detailMapString(e.Details, DetailNew, key, "after")
 		for i := range changes {
 			c := &changes[i]
 			if c.kind == k && !c.used && absDur(c.at.Sub(t)) <= r.cfg.IdentityMatchWindow {
@@ -487,6 +494,10 @@ func (r *Rater) identityEvent(b *builder, e *event.Event, changes []identChange,
 		b.add(k, strengthOf(e), mult, t, e, "", changeExplanation(k, from, to, t, designated, mult))
 	}
 }
+
+// darkContext reports whether a draught change's "across"/"context" is a
+// period with AIS off.
+func darkContext(s string) bool { return s == "gap" || s == "dark_port_visit" }
 
 func absDur(d time.Duration) time.Duration {
 	if d < 0 {
@@ -519,7 +530,7 @@ func changeExplanation(k FactorKind, from, to string, t, designated time.Time, m
 // attributes adds the factors that rest on the vessel's identity rather
 // than on events: flag of convenience, high-risk flag, MID/flag mismatch,
 // invalid IMO check digit.
-func (r *Rater) attributes(b *builder, in Input, latest *vessel.Identity, prof *Profile) {
+func (r *Rater) attributes(b *builder, in Input, latest *vessel.Identity, badIMOs []*event.Event, prof *Profile) {
 	mmsi := prof.MMSI
 	midFlag := vessel.FlagOf(mmsi)
 	if latest != nil && latest.Flag != "" {
@@ -555,12 +566,43 @@ func (r *Rater) attributes(b *builder, in Input, latest *vessel.Identity, prof *
 			bad = append(bad, n)
 		}
 	}
+	fromHistory := len(bad) > 0
+	var keys []string
+	var ids []int64
+	var evIMOs []uint32
+	for _, e := range badIMOs {
+		n := e.IMO
+		if v, ok := detailFloat(e.Details, DetailIMO); ok && v > 0 && v < 1e10 {
+			n = uint32(v)
+		}
+		if n == 0 || sanctions.IMOCheck(n) {
+			continue
+		}
+		if !slices.Contains(bad, n) {
+			bad = append(bad, n)
+		}
+		evIMOs = append(evIMOs, n)
+		keys = append(keys, e.Key)
+		if e.ID != 0 {
+			ids = append(ids, e.ID)
+		}
+	}
 	if len(bad) > 0 {
 		nums := make([]string, len(bad))
 		for i, n := range bad {
 			nums[i] = fmt.Sprint(n)
 		}
+		n := len(b.factors)
 		b.add(InvalidIMO, 1, 1, time.Time{}, nil, ref, fmt.Sprintf("IMO number %s fails its check digit.", strings.Join(nums, ", ")))
+		if len(b.factors) > n && len(keys) > 0 {
+			// The detector's events are the evidence, and the identity
+			// record too when it has a number no event reported.
+			f := &b.factors[n]
+			if fromHistory && slices.ContainsFunc(bad, func(x uint32) bool { return !slices.Contains(evIMOs, x) }) {
+				keys = append(keys, ref)
+			}
+			f.Events, f.EventIDs = keys, ids
+		}
 	}
 }
 
