@@ -13,7 +13,8 @@ package detect
 //	pos MMSI TIME LAT LON SOG [COG] [class=A|B] [src=S]
 //	track MMSI T0 LAT0 LON0 T1 LAT1 LON1 every=DUR [sog=KN] [cog=DEG] [noise=M] [drop=FRACTION] [seed=N]
 //	static MMSI TIME [name=S] [imo=N] [callsign=S] [type=N] [draught=M]
-//	expect KIND MMSI START END [port=P] [other=MMSI] [conf=X] [top=P] [has=P,...] [withdrawn] [rev=N] [D.KEY=VALUE ...]
+//	expect KIND MMSI START END [port=P] [other=MMSI] [conf=X] [top=P] [has=P,...] [withdrawn] [rev=N] [d.KEY=VALUE ...] [p.PARAM=VALUE ...]
+//	                                  d.: Details (numbers may be ranges a..b); p.: Params
 //	explain TEXT...                   the previous expect's explanation contains TEXT (spaces kept)
 //	published KIND MMSI N             KIND events of MMSI were published N times in all
 //	                                  (first publications, revisions and withdrawals)
@@ -73,6 +74,7 @@ type expectation struct {
 	conf       float64 // NaN: any
 	rev        int     // -1: any
 	details    map[string]string
+	params     map[string]string
 	explain    []string // substrings of the explanation
 }
 
@@ -522,7 +524,7 @@ func parseStatic(w []string) (*vessel.Static, error) {
 }
 
 func parseExpect(w []string, line int) (expectation, error) {
-	x := expectation{line: line, kind: event.Kind(w[1]), conf: math.NaN(), rev: -1, details: map[string]string{}}
+	x := expectation{line: line, kind: event.Kind(w[1]), conf: math.NaN(), rev: -1, details: map[string]string{}, params: map[string]string{}}
 	if !x.kind.Valid() {
 		return x, fmt.Errorf("unknown kind %q", w[1])
 	}
@@ -565,6 +567,8 @@ func parseExpect(w []string, line int) (expectation, error) {
 			x.rev = n
 		case strings.HasPrefix(k, "d."):
 			x.details[k[2:]] = v
+		case strings.HasPrefix(k, "p."):
+			x.params[k[2:]] = v
 		default:
 			return x, fmt.Errorf("unknown expect option %q", word)
 		}

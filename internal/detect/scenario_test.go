@@ -172,6 +172,14 @@ func (x *expectation) check(ev *event.Event) []string {
 			bad = append(bad, fmt.Sprintf("details[%q] = %v, want %s", k, got, want))
 		}
 	}
+	for k, want := range x.params {
+		got, ok := ev.Params[k]
+		if !ok {
+			bad = append(bad, fmt.Sprintf("params lack %q", k))
+		} else if !sameValue(got, want) {
+			bad = append(bad, fmt.Sprintf("params[%q] = %v, want %s", k, got, want))
+		}
+	}
 	return bad
 }
 
