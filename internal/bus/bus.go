@@ -45,7 +45,8 @@ type Config struct {
 	Partitions int
 	// MaxBytes bounds the stream: when workers fall behind and it holds
 	// this much, publishing waits (back-pressure) instead of the stream
-	// growing. The stream's hard limit is twice this. Default 1 GiB.
+	// growing. The stream's hard limit is twice this; the limit of an
+	// existing stream wins over this field. Default 1 GiB.
 	MaxBytes int64
 	// DuplicateWindow is how long JetStream remembers message IDs to drop
 	// re-published messages. Default 2 minutes.

@@ -22,6 +22,9 @@ type wireObs struct {
 	Line int            `json:"l,omitempty"`
 	// End marks the end of a publisher's run (EncodeEnd).
 	End string `json:"end,omitempty"`
+	// Run names the publisher's run an observation belongs to
+	// (EncodeRunObservation): stages after the tracker keep runs apart.
+	Run string `json:"r,omitempty"`
 }
 
 type wirePos struct {
@@ -52,12 +55,16 @@ func orNaN(p *float32) float32 {
 	return *p
 }
 
-// EncodeObservation encodes o for the bus.
-func EncodeObservation(o vessel.Observation) ([]byte, error) {
+// EncodeObservation encodes o for the bus, as part of no named run.
+func EncodeObservation(o vessel.Observation) ([]byte, error) { return EncodeRunObservation(o, "") }
+
+// EncodeRunObservation encodes o for the bus as part of run, the run whose
+// end-of-run marker (EncodeEnd) will follow it.
+func EncodeRunObservation(o vessel.Observation, run string) ([]byte, error) {
 	if (o.Position == nil) == (o.Static == nil) {
 		return nil, fmt.Errorf("%w: observation must hold a position or static data", ErrBadMessage)
 	}
-	w := wireObs{S: o.Static, File: o.File, Line: o.Line}
+	w := wireObs{S: o.Static, File: o.File, Line: o.Line, Run: run}
 	if p := o.Position; p != nil {
 		w.P = &wirePos{MMSI: p.MMSI, Time: p.Time.UTC(), Lat: p.Lat, Lon: p.Lon, SOG: notNaN(p.SOG), COG: notNaN(p.COG),
 			Heading: p.Heading, Status: p.Status, Class: p.Class, MsgType: p.MsgType, Source: p.Source}
@@ -86,18 +93,39 @@ func EncodeEnd(run string) []byte {
 // Decode decodes a message made by EncodeObservation or EncodeEnd: for an
 // end-of-run marker it returns the run (non-empty) and no observation.
 func Decode(b []byte) (o vessel.Observation, end string, err error) {
+	m, err := DecodeMessage(b)
+	if err != nil || m.End {
+		return vessel.Observation{}, m.Run, err
+	}
+	return m.Obs, "", nil
+}
+
+// Message is a decoded message of the observation stream: an observation
+// (of Run, when its publisher named one), or the end of Run.
+type Message struct {
+	Obs vessel.Observation
+	Run string
+	End bool
+}
+
+// DecodeMessage decodes a message made by EncodeObservation,
+// EncodeRunObservation or EncodeEnd.
+func DecodeMessage(b []byte) (Message, error) {
 	var w wireObs
 	if err := json.Unmarshal(b, &w); err != nil {
-		return vessel.Observation{}, "", fmt.Errorf("%w: %w", ErrBadMessage, err)
+		return Message{}, fmt.Errorf("%w: %w", ErrBadMessage, err)
 	}
 	if w.End != "" {
-		if w.P != nil || w.S != nil {
-			return vessel.Observation{}, "", fmt.Errorf("%w: end-of-run marker with an observation", ErrBadMessage)
+		if w.P != nil || w.S != nil || (w.Run != "" && w.Run != w.End) {
+			return Message{}, fmt.Errorf("%w: end-of-run marker with an observation", ErrBadMessage)
 		}
-		return vessel.Observation{}, w.End, nil
+		return Message{Run: w.End, End: true}, nil
 	}
-	o, err = w.observation()
-	return o, "", err
+	o, err := w.observation()
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{Obs: o, Run: w.Run}, nil
 }
 
 // DecodeObservation decodes a message made by EncodeObservation. It checks

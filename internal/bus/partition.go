@@ -41,14 +41,15 @@ type OpenFunc func(ctx context.Context, partition int) (PartitionConsumer, error
 // each partition it takes. Its consumers may hold messages
 // unacknowledged for as long as their work takes (Lookout's worker: until
 // the end of a publisher's run), so by default nothing bounds the
-// messages pending per partition (MaxAckPending -1) and AckWait is an
-// hour: a dead worker's partitions are not waited for anyway — the new
-// owner's fresh consumer delivers them at once. Memory stays bounded
-// because the worker fetches a batch at a time and keeps only the ack
-// subjects of pending messages (about 100 bytes each).
+// messages pending per partition (MaxAckPending -1) and AckWait is a day:
+// a dead worker's partitions are not waited for anyway — the new owner's
+// fresh consumer delivers them at once. Memory stays bounded because the
+// worker fetches a batch at a time and keeps only the variable part of
+// the ack subjects of pending messages (about 40 bytes each); the
+// publisher bounds a run's size (see Publisher.RunBytes).
 func NewStatefulWorker(nc *nats.Conn, cfg WorkerConfig, open OpenFunc) (*Worker, error) {
 	if cfg.AckWait <= 0 {
-		cfg.AckWait = time.Hour
+		cfg.AckWait = 24 * time.Hour
 	}
 	if cfg.MaxAckPending == 0 {
 		cfg.MaxAckPending = -1
@@ -73,7 +74,7 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 	}()
 	// pending holds the ack subjects of the messages handed to pc and not
 	// yet acknowledged, oldest first.
-	var pending []string
+	pending := newAckList()
 	resets := 0
 	// reset starts over from the first unacknowledged message: a fresh
 	// JetStream consumer (the old one would only redeliver after AckWait)
@@ -83,15 +84,16 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 			pc.Close()
 			pc = nil
 		}
-		pending = nil
 		for {
 			if !sleep(ctx, w.cfg.RetryPause) {
 				return false
 			}
 			resets++
-			c, err := w.newConsumer(ctx, p, fmt.Sprintf("%s-r%d", name, resets))
+			cname := fmt.Sprintf("%s-r%d", name, resets)
+			c, err := w.newConsumer(ctx, p, cname)
 			if err == nil {
 				cons = c
+				pending = newAckList()
 				return true
 			}
 			log.Warn("bus: recreating the partition consumer", "err", err)
@@ -120,7 +122,6 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 			continue
 		}
 		var msgs []Msg
-		var replies []string
 		for m := range batch.Messages() {
 			// A message delivered again by this JetStream consumer (after
 			// AckWait) was handed to pc already: it is in pending.
@@ -128,7 +129,11 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 				continue
 			}
 			msgs = append(msgs, Msg{Data: m.Data(), ID: m.Headers().Get(jetstream.MsgIDHeader)})
-			replies = append(replies, m.Reply())
+			if w.selfAck {
+				msgs[len(msgs)-1].reply = m.Reply()
+			} else {
+				pending.add(m.Reply())
+			}
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && len(msgs) == 0 {
 			if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) {
@@ -140,9 +145,8 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 		if len(msgs) == 0 {
 			continue
 		}
-		pending = append(pending, replies...)
 		done, err := pc.Handle(ctx, msgs)
-		if err == nil && (done < 0 || done > len(msgs)) {
+		if err == nil && (done < 0 || done > len(msgs) || (w.selfAck && done != 0)) {
 			err = fmt.Errorf("%w: Handle reported %d of %d messages done", ErrConfig, done, len(msgs))
 		}
 		if err != nil {
@@ -158,24 +162,24 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 		if done == 0 {
 			continue
 		}
-		k := len(pending) - len(msgs) + done
-		w.ack(ctx, log, pending[:k])
-		pending = append([]string(nil), pending[k:]...)
+		k := pending.len() - len(msgs) + done
+		w.ack(ctx, log, pending, k)
+		pending.drop(k)
 	}
 }
 
-// ack acknowledges the messages of the ack subjects given, waiting for the
+// ack acknowledges the first k messages of l (k > 0), waiting for the
 // server to confirm the last (acknowledgements on one connection are
 // processed in order).
-func (w *Worker) ack(ctx context.Context, log interface{ Warn(string, ...any) }, replies []string) {
-	for _, r := range replies[:len(replies)-1] {
-		if err := w.nc.Publish(r, ackBody); err != nil {
+func (w *Worker) ack(ctx context.Context, log interface{ Warn(string, ...any) }, l *ackList, k int) {
+	for i := range k - 1 {
+		if err := w.nc.Publish(l.at(i), ackBody); err != nil {
 			log.Warn("bus: ack failed; the message will be delivered again", "err", err)
 		}
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if _, err := w.nc.RequestWithContext(actx, replies[len(replies)-1], ackBody); err != nil {
+	if _, err := w.nc.RequestWithContext(actx, l.at(k-1), ackBody); err != nil {
 		log.Warn("bus: ack failed; messages may be delivered again", "err", err)
 	}
 }

@@ -20,6 +20,16 @@ type Out struct {
 	// duplicate window. Empty: a digest of Data.
 	ID   string
 	Data []byte
+	// part, when positive, is the partition + 1 to publish to instead of
+	// the MMSI's (the cell stream's messages).
+	part int
+}
+
+func (p *Publisher) subjectOf(o *Out) string {
+	if o.part > 0 {
+		return p.cfg.subject(o.part - 1)
+	}
+	return p.cfg.subject(Partition(o.MMSI, p.cfg.Partitions))
 }
 
 // Publisher publishes to the partitioned stream.
@@ -39,6 +49,11 @@ func NewPublisher(ctx context.Context, nc *nats.Conn, cfg Config) (*Publisher, e
 	st, err := EnsureStream(ctx, js, cfg)
 	if err != nil {
 		return nil, err
+	}
+	// An existing stream's limit wins: the publisher waits for room below
+	// half of it whatever this publisher was configured with.
+	if mb := st.CachedInfo().Config.MaxBytes; mb > 0 {
+		cfg.MaxBytes = mb / 2
 	}
 	return &Publisher{cfg: cfg, js: js, stream: st}, nil
 }
@@ -72,6 +87,18 @@ func (p *Publisher) Publish(ctx context.Context, msgs []Out) error {
 	}
 	return nil
 }
+
+// RunBytes is the most a publisher should publish in one run before
+// ending it (PublishEnd) and starting the next: a stateful worker
+// acknowledges a run only at its end, so the stream must hold a whole run
+// with room to spare, or publishers would wait for room that never comes.
+// Half of Config.MaxBytes (a quarter of the stream's hard limit).
+func (p *Publisher) RunBytes() int64 { return p.cfg.MaxBytes / 2 }
+
+// MessageBytes is what a message of data bytes counts for against
+// RunBytes and Config.MaxBytes (its data and an estimate of the stream's
+// overhead per message).
+func MessageBytes(data []byte) int64 { return int64(len(data) + msgOverhead) }
 
 // msgOverhead is a generous estimate of what a message costs the stream
 // beyond its data (subject, message ID header, sequence, time).
@@ -115,7 +142,7 @@ func (p *Publisher) publishChunk(ctx context.Context, msgs []Out) error {
 	for len(pending) > 0 {
 		futures := make([]jetstream.PubAckFuture, len(pending))
 		for k, i := range pending {
-			m := &nats.Msg{Subject: p.cfg.subject(Partition(msgs[i].MMSI, p.cfg.Partitions)), Data: msgs[i].Data, Header: nats.Header{}}
+			m := &nats.Msg{Subject: p.subjectOf(&msgs[i]), Data: msgs[i].Data, Header: nats.Header{}}
 			m.Header.Set(jetstream.MsgIDHeader, ids[i])
 			f, err := p.js.PublishMsgAsync(m)
 			if err != nil {

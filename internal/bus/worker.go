@@ -24,6 +24,9 @@ type Msg struct {
 	// Redelivered: the message was delivered before and not acknowledged
 	// (a worker died, or a handler failed): it may be stored already.
 	Redelivered bool
+	// reply is the ack subject, given to consumers that acknowledge
+	// messages themselves (the encounter stage).
+	reply string
 }
 
 // Handler stores a batch of one partition's messages, given in stream
@@ -106,6 +109,9 @@ type Worker struct {
 	// PartitionConsumer per partition held, acknowledging what it says is
 	// done instead of every batch.
 	open OpenFunc
+	// selfAck: the PartitionConsumers acknowledge messages themselves, in
+	// any order (Msg.reply), and Handle reports nothing done.
+	selfAck bool
 
 	mu    sync.Mutex
 	owned map[int]*lease

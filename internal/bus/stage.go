@@ -1,0 +1,250 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/vessel"
+)
+
+// CellPublisher publishes a worker's fixes to the cell stream.
+type CellPublisher struct {
+	cfg CellConfig
+	pub *Publisher
+	buf []Out
+	ps  []int
+}
+
+// NewCellPublisher makes sure the cell stream exists and returns a
+// publisher to it on nc.
+func NewCellPublisher(ctx context.Context, nc *nats.Conn, cfg CellConfig) (*CellPublisher, error) {
+	cfg = cfg.withDefaults()
+	pub, err := NewPublisher(ctx, nc, cfg.Config)
+	if err != nil {
+		return nil, err
+	}
+	return &CellPublisher{cfg: cfg, pub: pub}, nil
+}
+
+// Config returns the cell configuration, defaults filled in.
+func (c *CellPublisher) Config() CellConfig { return c.cfg }
+
+// PublishFixes publishes fixes of run to the partition of every cell
+// within MarginKm of them (each partition once) and returns when
+// JetStream has stored them all. Message IDs derive from the run, the
+// partition and the fix, so publishing the same fixes again (a replayed
+// partition) within the duplicate window stores nothing twice. A
+// CellPublisher is not safe for concurrent use.
+func (c *CellPublisher) PublishFixes(ctx context.Context, run string, fixes []Fix) error {
+	if len(run) > 255 {
+		return fmt.Errorf("%w: run name of %d bytes", ErrConfig, len(run))
+	}
+	c.buf = c.buf[:0]
+	for _, f := range fixes {
+		if !vessel.ValidPosition(f.Lat, f.Lon) {
+			continue
+		}
+		data := encodeFix(run, f)
+		c.ps = c.cfg.partitionsNear(c.ps[:0], f.Lat, f.Lon)
+		for _, p := range c.ps {
+			h := fnv.New64a()
+			h.Write(data)
+			fmt.Fprint(h, p)
+			c.buf = append(c.buf, Out{MMSI: f.MMSI, ID: fmt.Sprintf("f:%x", h.Sum64()), Data: data, part: p + 1})
+		}
+	}
+	if len(c.buf) == 0 {
+		return nil
+	}
+	return c.pub.Publish(ctx, c.buf)
+}
+
+// PublishEnd tells every cell partition that partition from of the
+// observation stream's of partitions has published all its fixes of run.
+func (c *CellPublisher) PublishEnd(ctx context.Context, run string, from, of int) error {
+	if len(run) > 255 || run == "" || from < 0 || from >= of || of > math.MaxUint16 {
+		return fmt.Errorf("%w: cell end of run %q from %d of %d", ErrConfig, run, from, of)
+	}
+	data := encodeCellEnd(run, from, of)
+	out := make([]Out, c.cfg.Partitions)
+	for p := range out {
+		out[p] = Out{ID: fmt.Sprintf("e:%s:%d:%d", run, from, p), Data: data, part: p + 1}
+	}
+	return c.pub.Publish(ctx, out)
+}
+
+// Detector is a cross-vessel detector one cell partition runs over the
+// fixes its cells receive, one per run: internal/detect's Engine with
+// only the encounter detector enabled satisfies it.
+type Detector interface {
+	Point(p vessel.TrackPoint)
+	Drain() []event.Event
+	Flush()
+}
+
+// EventSink stores events (store.EventWriter's PutEvents: an upsert by
+// event key, so writing the same events again changes nothing).
+type EventSink interface {
+	PutEvents(ctx context.Context, evs []event.Event) error
+}
+
+// StageConfig configures an EncounterStage.
+type StageConfig struct {
+	// Cells is the cell stream; CellsOf(the observation stream).
+	Cells CellConfig
+	// Worker tunes the stage's worker; its Config is set to Cells'.
+	Worker WorkerConfig
+	// NewDetector returns the detector of one run of one partition.
+	NewDetector func() (Detector, error)
+	// Sink stores the events found.
+	Sink EventSink
+}
+
+// NewEncounterStage returns the worker of the spatial stage: it holds
+// partitions of the cell stream (leases in their own bucket, as the
+// observation workers do) and runs, per partition and run, a Detector
+// over the fixes received, in arrival order. Events are stored as the
+// detector finds them, each by the partition that owns the cell of its
+// position only; when every partition of the observation stream has sent
+// the end of a run (CellPublisher.PublishEnd), the run's detector is
+// flushed, its last events stored, and the run's messages acknowledged.
+// Runs are kept apart, each acknowledged when it ends, so the fixes of a
+// run that starts before another has ended everywhere wait for nothing.
+// A partition that changes hands is replayed from its first
+// unacknowledged message: every unfinished run, from its start.
+func NewEncounterStage(nc *nats.Conn, cfg StageConfig) (*Worker, error) {
+	if cfg.NewDetector == nil || cfg.Sink == nil {
+		return nil, fmt.Errorf("%w: encounter stage without detector or sink", ErrConfig)
+	}
+	cfg.Cells = cfg.Cells.withDefaults()
+	wc := cfg.Worker
+	wc.Config = cfg.Cells.Config
+	var w *Worker
+	w, err := NewStatefulWorker(nc, wc, func(ctx context.Context, p int) (PartitionConsumer, error) {
+		return &cellConsumer{w: w, p: p, cfg: cfg, runs: map[string]*cellRun{}, finished: map[string]bool{}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.selfAck = true
+	return w, nil
+}
+
+// cellConsumer runs one cell partition.
+type cellConsumer struct {
+	w        *Worker
+	p        int
+	cfg      StageConfig
+	runs     map[string]*cellRun
+	finished map[string]bool // runs ended and acknowledged (ignore stragglers)
+	order    []string        // finished, oldest first, to bound the set
+	stray    *ackList        // messages to acknowledge at once
+}
+
+type cellRun struct {
+	det   Detector
+	ended map[int]bool // observation partitions whose end arrived
+	of    int
+	acks  *ackList
+}
+
+const keepFinished = 1024
+
+func (c *cellConsumer) Handle(ctx context.Context, msgs []Msg) (int, error) {
+	log := c.w.cfg.Logger.With("stage", "encounters", "partition", c.p)
+	if c.stray == nil {
+		c.stray = newAckList()
+	}
+	for _, m := range msgs {
+		cm, err := decodeCell(m.Data)
+		if err != nil {
+			log.Warn("bus: skipping a bad cell message", "id", m.ID, "err", err)
+			c.stray.add(m.reply)
+			continue
+		}
+		if c.finished[cm.run] {
+			// A replayed publisher's message after the duplicate window:
+			// its run is done here.
+			c.stray.add(m.reply)
+			continue
+		}
+		r := c.runs[cm.run]
+		if r == nil {
+			det, err := c.cfg.NewDetector()
+			if err != nil {
+				return 0, fmt.Errorf("encounter stage: %w", err)
+			}
+			r = &cellRun{det: det, ended: map[int]bool{}, acks: newAckList()}
+			c.runs[cm.run] = r
+		}
+		r.acks.add(m.reply)
+		switch cm.kind {
+		case cellFix:
+			r.det.Point(cm.fix.TrackPoint())
+		case cellEnd:
+			if r.of != 0 && r.of != cm.of {
+				log.Warn("bus: run ends announced with different partition counts", "run", cm.run, "of", r.of, "now", cm.of)
+			}
+			r.of = cm.of
+			r.ended[cm.from] = true
+		}
+	}
+	names := make([]string, 0, len(c.runs))
+	for name := range c.runs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		r := c.runs[name]
+		complete := r.of > 0 && len(r.ended) >= r.of
+		evs := r.det.Drain()
+		if complete {
+			r.det.Flush()
+			evs = append(evs, r.det.Drain()...)
+		}
+		if evs = c.owned(evs); len(evs) > 0 {
+			if err := c.cfg.Sink.PutEvents(ctx, evs); err != nil {
+				return 0, fmt.Errorf("encounter stage: storing %d events: %w", len(evs), err)
+			}
+		}
+		if complete {
+			if r.acks.len() > 0 {
+				c.w.ack(ctx, log, r.acks, r.acks.len())
+			}
+			delete(c.runs, name)
+			c.finished[name] = true
+			c.order = append(c.order, name)
+			if len(c.order) > keepFinished {
+				delete(c.finished, c.order[0])
+				c.order = c.order[1:]
+			}
+			log.Debug("bus: run done", "run", name)
+		}
+	}
+	if c.stray.len() > 0 {
+		c.w.ack(ctx, log, c.stray, c.stray.len())
+		c.stray.reset()
+	}
+	return 0, nil
+}
+
+// owned keeps the events whose position lies in a cell of this
+// partition: the neighbouring partitions that saw the same vessels drop
+// them.
+func (c *cellConsumer) owned(evs []event.Event) []event.Event {
+	out := evs[:0]
+	for _, e := range evs {
+		if c.cfg.Cells.ownerOf(e.Lat, e.Lon) == c.p {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (c *cellConsumer) Close() {}
