@@ -31,7 +31,7 @@ func addStoreFlag(cmd *cobra.Command, p *string) {
 }
 
 func newIngestCmd() *cobra.Command {
-	var storeFlag string
+	var storeFlag, busURL string
 	var quiet, progressFlag bool
 	var batch int
 	cmd := &cobra.Command{
@@ -46,6 +46,9 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
   lookout ingest --store case.duckdb aisdk-2023-11-01.csv.zst`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if busURL != "" { // publish for 'lookout worker' instead (bus.go)
+				return runIngestBus(cmd, busURL, args, quiet, progressFlag)
+			}
 			return runIngest(cmd, storePath(storeFlag), args, quiet, progressFlag, batch)
 		},
 	}
@@ -54,6 +57,7 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 	cmd.Flags().BoolVar(&progressFlag, "progress", false, "show the progress bar even when standard error is not a terminal")
 	cmd.Flags().IntVar(&batch, "batch", 0, "track points per store transaction (default 500000)")
 	_ = cmd.Flags().MarkHidden("batch")
+	cmd.Flags().StringVar(&busURL, "bus", "", "publish to NATS JetStream for 'lookout worker' instead of storing: nats://host:port[?stream=NAME&partitions=N]")
 	return cmd
 }
 
