@@ -89,7 +89,8 @@ type pubRec struct {
 	rev       int
 	hash      uint64
 	withdrawn bool
-	until     int64 // forget after this event time (ns)
+	until     int64 // forget after this event time (ns) of its vessel
+	mmsi      uint32
 	ev        *event.Event
 }
 
@@ -373,10 +374,19 @@ func (e *Engine) sweep(final bool) {
 		}
 	}
 	e.enc.sweep(final)
-	// Forget published records nothing can revise any more.
+	// Forget published records nothing can revise any more. What can
+	// revise an event is late data of its vessel, bounded in that
+	// vessel's own time (its gap history reaches LateWindow behind its
+	// newest fix), so a record is measured against its vessel's newest
+	// fix, not the input's newest: a track replayed behind the clock keeps
+	// its records until it has moved on itself.
 	if !final {
 		for k, r := range e.published {
-			if r.until < e.now {
+			ref := e.now
+			if v := e.vessels[r.mmsi]; v != nil && v.hasLast {
+				ref = v.last.t
+			}
+			if r.until < ref {
 				delete(e.published, k)
 			}
 		}
@@ -430,7 +440,7 @@ func (e *Engine) publish(ev event.Event, keep time.Duration) {
 		e.stats.Revisions++
 	}
 	cp := ev
-	e.published[ev.Key] = pubRec{rev: ev.Revision, hash: h, until: ev.End.UnixNano() + int64(keep), ev: &cp}
+	e.published[ev.Key] = pubRec{rev: ev.Revision, hash: h, until: ev.End.UnixNano() + int64(keep), mmsi: ev.MMSI, ev: &cp}
 	e.emit(ev)
 }
 
