@@ -1,0 +1,394 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lookout-maritime/lookout/internal/coast"
+	"github.com/lookout-maritime/lookout/internal/detect"
+	"github.com/lookout-maritime/lookout/internal/dossier"
+	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/evidence"
+	"github.com/lookout-maritime/lookout/internal/imagery"
+	"github.com/lookout-maritime/lookout/internal/ingest"
+	"github.com/lookout-maritime/lookout/internal/sanctions/match"
+	"github.com/lookout-maritime/lookout/internal/server"
+	"github.com/lookout-maritime/lookout/internal/source"
+	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/vessel"
+)
+
+func init() { register(newServeCmd) }
+
+// serveOptions configure serveStore. Only StorePath is required.
+type serveOptions struct {
+	// Addr is the listen address (default 127.0.0.1:8080; port 0 picks a
+	// free one, reported through Ready).
+	Addr string
+	// StorePath is a DuckDB file or a postgres:// URL.
+	StorePath string
+	// ImageryDir, EvidenceDir and TokensPath default to the places next to
+	// the store (imageryDir, evidenceDir, tokenPath).
+	ImageryDir, EvidenceDir, TokensPath string
+	// Ingest lists sources read into the store while serving (files, or
+	// tcp://, udp://, aisstream:// streams); their detector events go to
+	// the alert stream as they are stored.
+	Ingest []string
+	// OpenCase is the case the printed URL opens in the web map.
+	OpenCase string
+	// NewToken, when set, creates a fresh admin token with this name at
+	// start (the demo does, so its user can sign in). Without it an admin
+	// token named "admin" is created only when the token file is missing.
+	NewToken string
+	// WebDir serves the UI from disk (development).
+	WebDir string
+	// Out receives the URL, the new token and ingest summaries (default:
+	// discarded); Logger the server's log (default: discarded).
+	Out    io.Writer
+	Logger *slog.Logger
+	// Ready is called once the server listens.
+	Ready func(serveInfo)
+}
+
+// serveInfo says where a started server is and how to sign in.
+type serveInfo struct {
+	URL     string // the server's root, e.g. http://127.0.0.1:8080/
+	OpenURL string // the page to open: the case when OpenCase is set
+	// Token is an admin token created by this start ("" when none was);
+	// TokenFile is where tokens are kept.
+	Token, TokenFile string
+}
+
+// serveStore serves a store's API and web map until ctx is done, then shuts
+// down gracefully (requests in flight finish, alert streams end, a live
+// ingest is stopped and recorded). `lookout serve` and `lookout demo` call
+// it.
+func serveStore(ctx context.Context, o serveOptions) error {
+	if o.StorePath == "" {
+		return errors.New("serve: no store")
+	}
+	out := o.Out
+	if out == nil {
+		out = io.Discard
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:8080"
+	}
+	if o.ImageryDir == "" {
+		o.ImageryDir = imageryDir(o.StorePath)
+	}
+	if o.EvidenceDir == "" {
+		o.EvidenceDir = evidenceDir("", o.StorePath)
+	}
+	o.TokensPath = tokenPath(o.TokensPath, o.StorePath)
+	isURL := strings.Contains(o.StorePath, "://")
+
+	// Without a live ingest a DuckDB store is opened read-only, so other
+	// read-only commands (vessels, events...) can share it.
+	readOnly := len(o.Ingest) == 0
+	if readOnly && !isURL {
+		if _, err := os.Stat(o.StorePath); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("serve: store %s does not exist: ingest AIS first (lookout ingest FILE...), or serve --ingest SOURCE", o.StorePath)
+		}
+	}
+	st, err := openStore(ctx, o.StorePath, readOnly && !isURL)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer st.Close()
+
+	info := serveInfo{TokenFile: o.TokensPath}
+	if _, err := os.Stat(o.TokensPath); errors.Is(err, fs.ErrNotExist) || o.NewToken != "" {
+		name := o.NewToken
+		if name == "" {
+			name = "admin"
+		}
+		if info.Token, err = server.CreateToken(o.TokensPath, server.RoleAdmin, name, time.Now()); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	tokens, err := server.OpenTokenFile(o.TokensPath)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	deps := server.Deps{Store: st, Tokens: tokens, Screener: &storeScreener{st: st},
+		Imagery: serverImagery{newImageryReader(o.ImageryDir)}}
+	// The evidence log takes an exclusive lock: while the server runs,
+	// cases are worked on through it (the web map or the API).
+	if l, err := evidence.Open(o.EvidenceDir, evidence.Config{}); err != nil {
+		fmt.Fprintf(out, "cases are not available: %v\n", err)
+	} else {
+		defer l.Close()
+		deps.Cases = l
+		deps.Dossier = &dossierExporter{st: st, log: l, imageryDir: o.ImageryDir}
+	}
+	mask, err := coast.Load()
+	if err != nil {
+		return fmt.Errorf("serve: coastline: %w", err)
+	}
+	deps.Basemap = server.BasemapFunc(func(minLon, minLat, maxLon, maxLat, tol float64) ([]byte, error) {
+		b, err := mask.LandGeoJSON(coast.BBox{MinLon: minLon, MinLat: minLat, MaxLon: maxLon, MaxLat: maxLat}, tol)
+		if errors.Is(err, coast.ErrBadBBox) {
+			return nil, fmt.Errorf("%w: %v", store.ErrInvalid, err)
+		}
+		return b, err
+	})
+	// TODO(gazetteer): deps.Places from gazetteer.Default() once
+	// internal/gazetteer is in; until then /api/places answers 501.
+
+	watchFile := strings.TrimSuffix(o.StorePath, filepath.Ext(o.StorePath)) + ".watches.json"
+	if isURL {
+		watchFile = "lookout.watches.json"
+	}
+	srv, err := server.New(server.Config{Addr: o.Addr, WebDir: o.WebDir, WatchFile: watchFile}, deps, logger)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	info.URL = "http://" + ln.Addr().String() + "/"
+	info.OpenURL = info.URL
+	if o.OpenCase != "" {
+		info.OpenURL += "#/case/" + url.PathEscape(o.OpenCase)
+	}
+	fmt.Fprintf(out, "Lookout is serving %s at %s\n", o.StorePath, info.URL)
+	if info.Token != "" {
+		fmt.Fprintf(out, "Open %s and sign in with this admin token (shown only now; kept hashed in %s):\n\n    %s\n\n",
+			info.OpenURL, o.TokensPath, info.Token)
+	} else {
+		fmt.Fprintf(out, "Open %s and sign in with a token from %s (lookout token create --role analyst --name NAME).\n", info.OpenURL, o.TokensPath)
+	}
+	fmt.Fprintln(out, "Stop with Ctrl-C.")
+	if o.Ready != nil {
+		o.Ready(info)
+	}
+
+	ingestCtx, stopIngest := context.WithCancel(ctx)
+	defer stopIngest()
+	var wg sync.WaitGroup
+	if len(o.Ingest) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			liveIngest(ingestCtx, st, srv, mask, o, out, logger)
+		}()
+	}
+	err = srv.Serve(ctx, ln)
+	stopIngest()
+	wg.Wait()
+	return err
+}
+
+// liveIngest reads the sources into the store with the streaming
+// detectors, publishing each event to the alert stream once it is stored
+// and counting what was stored and rejected in the server's metrics. A
+// failed source is reported; the server keeps serving.
+func liveIngest(ctx context.Context, st store.Store, srv *server.Server, shore detect.Shore, o serveOptions, out io.Writer, logger *slog.Logger) {
+	// TODO(gazetteer): Ports for port visits and dark port visits.
+	eng, err := detect.New(detect.Default(), detect.Deps{Shore: shore}, logger)
+	if err != nil {
+		fmt.Fprintf(out, "ingest: detectors: %v\n", err)
+		return
+	}
+	cfg := ingest.Config{Observer: eng, Logger: logger,
+		OnReject: func(r *source.Reject) { srv.IngestRejected(r.Reason, 1) }}
+	for _, s := range o.Ingest {
+		// A stream's positions should reach the map soon, not after the
+		// half million a file's batches hold.
+		if s == "-" || strings.Contains(s, "://") {
+			cfg.BatchPoints = 1000
+		}
+	}
+	ps := &publishingStore{Store: st, publish: srv.Publish, added: srv.IngestAdded}
+	sum, err := ingest.Run(ctx, ps, o.Ingest, cfg)
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(out, "ingest: %v\n", err)
+	}
+	printIngestSummary(out, sum, o.StorePath)
+}
+
+// publishingStore is the store as the live ingest sees it: events go to
+// the server's alert stream after they are stored (an alert never names an
+// event the store lost), and stored positions are counted.
+type publishingStore struct {
+	store.Store
+	publish func(event.Event)
+	added   func(int)
+}
+
+func (p *publishingStore) PutEvents(ctx context.Context, evs []event.Event) error {
+	if err := p.Store.PutEvents(ctx, evs); err != nil {
+		return err
+	}
+	for _, e := range evs {
+		p.publish(e)
+	}
+	return nil
+}
+
+func (p *publishingStore) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+	ls, err := p.Store.AddPositions(ctx, run, pts)
+	if err == nil {
+		p.added(ls.Added)
+	}
+	return ls, err
+}
+
+// storeScreener screens against the newest list versions in the store,
+// rebuilding its index when a newer version is loaded (by `lookout
+// sanctions update` beside a running server).
+type storeScreener struct {
+	st listStore
+
+	mu  sync.Mutex
+	key string
+	sc  *screener
+}
+
+// Screen implements server.Screener.
+func (s *storeScreener) Screen(ctx context.Context, q match.VesselQuery) ([]match.Hit, error) {
+	sc, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sc.ix.ScreenVessel(q), nil
+}
+
+func (s *storeScreener) current(ctx context.Context) (*screener, error) {
+	vs, err := s.st.ListVersions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The newest version of each source, as latestLists picks them.
+	seen := map[string]bool{}
+	var key strings.Builder
+	for _, v := range vs {
+		if !seen[v.Source] {
+			seen[v.Source] = true
+			key.WriteString(v.Source + ":" + strconv.FormatInt(v.ID, 10) + " ")
+		}
+	}
+	if key.Len() == 0 {
+		return nil, fmt.Errorf("%w: %v", store.ErrNotFound, errNoLists)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sc != nil && s.key == key.String() {
+		return s.sc, nil
+	}
+	sc, err := newScreener(ctx, s.st)
+	if err != nil {
+		return nil, err
+	}
+	s.sc, s.key = sc, key.String()
+	return sc, nil
+}
+
+// dossierExporter renders a case's dossier for the API, as `lookout
+// dossier --zip` does, with the case's scenes from the imagery catalogue.
+type dossierExporter struct {
+	st         dossierStore
+	log        *evidence.Log
+	imageryDir string
+}
+
+// ExportZip implements server.DossierExporter.
+func (d *dossierExporter) ExportZip(ctx context.Context, caseID, who string, w io.Writer) error {
+	c, err := buildDossier(ctx, d.st, d.log, caseID, who)
+	if err != nil {
+		return err
+	}
+	if len(c.Scenes) == 0 {
+		items := make([]evidence.Item, len(c.Items))
+		for i, it := range c.Items {
+			items[i] = it.Item
+		}
+		if c.Scenes, err = caseScenes(ctx, d.imageryDir, items); err != nil {
+			return err
+		}
+	}
+	_, err = dossier.WriteZip(w, c, dossier.Options{Sign: d.log.SignNote})
+	return err
+}
+
+// serverImagery adapts the imagery catalogue to server.Imagery.
+type serverImagery struct{ r *imageryReader }
+
+func (s serverImagery) Scenes(ctx context.Context, q server.ImageryQuery) ([]dossier.Scene, error) {
+	iq := imagery.SceneQuery{From: q.From, To: q.To, Limit: q.Limit}
+	if b := q.BBox; b != nil {
+		iq.BBox = &[4]float64{b.MinLon, b.MinLat, b.MaxLon, b.MaxLat}
+	}
+	return s.r.scenes(ctx, iq)
+}
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	var storeFlag, logLevel string
+	cmd := &cobra.Command{
+		Use:   "serve [flags]",
+		Short: "Serve the API, live alerts and the web map over the store",
+		Long: `Serve answers the HTTP JSON/GeoJSON API (described at /openapi.json), streams live alerts
+(Server-Sent Events and webhooks for watches), exposes Prometheus metrics (/metrics) and serves
+the web map, over the store, its evidence log (cases and dossiers), the imagery catalogue and
+the newest sanctions lists.
+
+Every request but /healthz and the map's own files needs a token (Authorization: Bearer TOKEN,
+or the map's sign-in). On the first start, when there is no token file yet, an admin token is
+created and printed once; make more with 'lookout token create'. Tokens live next to the store
+(lookout.duckdb → lookout.tokens) unless --tokens says otherwise.
+
+With --ingest, sources are read into the store while serving (files, or tcp://, udp://,
+aisstream:// streams), through the streaming detectors: their events reach the alert stream
+as they are stored. Without it a DuckDB store is opened read-only.
+
+Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
+		Example: `  lookout serve
+  lookout serve --addr 0.0.0.0:8080 --store postgres://lookout@db/lookout
+  lookout serve --ingest tcp://ais.example.org:5631`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)}
+			}
+			o.StorePath = storePath(storeFlag)
+			o.Out = cmd.OutOrStdout()
+			o.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			return serveStore(cmd.Context(), o)
+		},
+	}
+	addStoreFlag(cmd, &storeFlag)
+	fl := cmd.Flags()
+	fl.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "listen address (port 0: any free port)")
+	fl.StringArrayVar(&o.Ingest, "ingest", nil, "read this source into the store while serving (repeatable): a file, tcp://host:port, udp://:port, aisstream://")
+	fl.StringVar(&o.TokensPath, "tokens", "", "token file (default $LOOKOUT_TOKENS, else next to the store)")
+	fl.StringVar(&o.ImageryDir, "imagery-dir", "", "imagery directory (default $LOOKOUT_IMAGERY, else next to the store)")
+	fl.StringVar(&o.EvidenceDir, "evidence", "", "evidence log directory (default $LOOKOUT_EVIDENCE, else next to the store)")
+	fl.StringVar(&o.OpenCase, "open-case", "", "print the link that opens this case in the web map")
+	fl.StringVar(&o.NewToken, "new-token", "", "create a fresh admin token with this name and print it")
+	fl.StringVar(&o.WebDir, "web-dir", "", "serve the web map from this directory instead of the built-in copy (development)")
+	fl.StringVar(&logLevel, "log-level", "info", "server log level on standard error: debug, info, warn, error")
+	return cmd
+}
