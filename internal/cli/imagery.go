@@ -1617,7 +1617,7 @@ func writeMatchText(out io.Writer, s imagery.Scene, m *sceneMatch) {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(out, "\nmatched (%d):\n", len(m.Matched))
 	if len(m.Matched) > 0 {
-		fmt.Fprintln(tw, "  DETECTION\tMMSI\tNAME\tDISTANCE_M\tFIX_AGE\tSCORE\t")
+		fmt.Fprintln(tw, "  DETECTION\tMMSI\tNAME\tDISTANCE_M\tFIX_AGE\tSCORE")
 		for _, x := range m.Matched {
 			flag := ""
 			if x.Ambiguous {
@@ -1625,9 +1625,9 @@ func writeMatchText(out io.Writer, s imagery.Scene, m *sceneMatch) {
 				for _, a := range x.Alternatives {
 					alts = append(alts, fmt.Sprintf("%d %s", a.MMSI, a.Name))
 				}
-				flag = "ambiguous; could be " + strings.Join(alts, ", ")
+				flag = "  ambiguous; could be " + strings.Join(alts, ", ")
 			}
-			fmt.Fprintf(tw, "  %s\t%d\t%s\t%.0f\t%s\t%.2f\t%s\n", x.Detection, x.MMSI, orDash(x.Name), x.DistanceM,
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%.0f\t%s\t%.2f%s\n", x.Detection, x.MMSI, orDash(x.Name), x.DistanceM,
 				(time.Duration(x.FixAgeS) * time.Second).String(), x.Score, flag)
 		}
 		tw.Flush()
