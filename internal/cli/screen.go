@@ -26,6 +26,7 @@ func newScreenCmd() *cobra.Command {
 	var storeFlag string
 	var asJSON, all bool
 	var q match.VesselQuery
+	var fo fleetOpts
 	cmd := &cobra.Command{
 		Use:   "screen [flags]",
 		Short: "Screen vessels against the stored sanctions lists, every hit explained",
@@ -33,13 +34,32 @@ func newScreenCmd() *cobra.Command {
 with, so a renamed or re-flagged vessel is still found — against the newest version of each
 stored list, and records alerting hits as sanctions_hit events (shown by 'lookout vessel' and
 'lookout events'). With --name, --imo, --mmsi or --callsign it answers one ad hoc query and
-stores nothing.`,
+stores nothing.
+
+With --fleet FILE.csv it screens a compliance team's vessel list (IMO, MMSI, name and flag
+columns in any order and case; comma, semicolon or tab separated, as spreadsheets export them)
+and rates each vessel with what the store knows of it (matched by MMSI, else IMO): one row out
+per row in, with the matched vessel, rating, score, top factors and sanctions hits (list,
+entity, program, score, reasons). Bad rows are reported with their line and skipped. Output:
+CSV on stdout, JSON with --json, or PREFIX.csv and PREFIX.json with --out PREFIX. Nothing is
+stored.`,
 		Example: `  lookout screen
   lookout screen --name "MAIA 1" --json
-  lookout screen --imo 9179842`,
+  lookout screen --imo 9179842
+  lookout screen --fleet our-fleet.csv --out screened-2024-01`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			adhoc := q.Name != "" || q.IMO != "" || q.MMSI != "" || q.CallSign != ""
+			if fo.file != "" {
+				if adhoc || q.Flag != "" || all {
+					return usageError{fmt.Errorf("--fleet screens a file; it does not combine with --name, --imo, --mmsi, --callsign, --flag or --all")}
+				}
+				fo.json = asJSON
+				return screenFleet(cmd, storeFlag, fo)
+			}
+			if fo.out != "" || fo.policy != "" || fo.at != "" {
+				return usageError{fmt.Errorf("--out, --policy and --at go with --fleet")}
+			}
 			if adhoc {
 				return screenAdHoc(cmd, storeFlag, q, asJSON, all)
 			}
@@ -58,6 +78,10 @@ stores nothing.`,
 	f.StringVar(&q.MMSI, "mmsi", "", "MMSI")
 	f.StringVar(&q.CallSign, "callsign", "", "call sign")
 	f.StringVar(&q.Flag, "flag", "", "flag state (ISO code or name)")
+	f.StringVar(&fo.file, "fleet", "", `screen and rate a fleet file (CSV with IMO/MMSI/name/flag columns; "-" for stdin)`)
+	f.StringVar(&fo.out, "out", "", "--fleet: write PREFIX.csv and PREFIX.json")
+	f.StringVar(&fo.policy, "policy", "", "--fleet: risk policy file (default: the built-in policy)")
+	f.StringVar(&fo.at, "at", "", "--fleet: rate as of this time, RFC 3339 or a date (default now)")
 	return cmd
 }
 

@@ -51,12 +51,12 @@ const (
 	// is true or "across" (what internal/detect writes) or "context" is
 	// "gap" or "dark_port_visit". "delta_m" (or "before_m" and "after_m")
 	// is used in explanations.
-	DetailDark     = "dark"
-	DetailAcross   = "across"
-	DetailContext  = "context"
-	DetailDeltaM   = "delta_m"
-	DetailBeforeM  = "before_m"
-	DetailAfterM   = "after_m"
+	DetailDark    = "dark"
+	DetailAcross  = "across"
+	DetailContext = "context"
+	DetailDeltaM  = "delta_m"
+	DetailBeforeM = "before_m"
+	DetailAfterM  = "after_m"
 )
 
 func detailString(d map[string]any, k string) string {

@@ -57,7 +57,7 @@ type FleetFile struct {
 // FleetRow is one vessel to screen.
 type FleetRow struct {
 	// Line is the row's line in the file (1-based), for the report.
-	Line int `json:"line"`
+	Line int    `json:"line"`
 	IMO  uint32 `json:"imo,omitempty"`
 	// IMOValid is false when the IMO's check digit fails: the row is
 	// screened anyway (the number may be listed with the same typo) and

@@ -247,7 +247,7 @@ func (r *Rater) Rate(in Input, at time.Time) Profile {
 			case SanctionsOwner:
 				how = "is owned, operated or managed by"
 			case SanctionsFormerName:
-				how = "under a former name matches"
+				how = "(a former name) matches"
 			default:
 				how = "matches"
 			}

@@ -306,7 +306,11 @@ func TestSanctionsHits(t *testing.T) {
 		{"below alert threshold ignored", hitEv("h", "direct", 0.7, ""), Low, ""},
 		{"score from confidence", func() event.Event { e := hitEv("h", "direct", 0.95, ""); delete(e.Details, DetailScore); return e }(), Sanctioned, SanctionsDirect},
 		{"score as string", func() event.Event { e := hitEv("h", "direct", 0.95, ""); e.Details[DetailScore] = "0.95"; return e }(), Sanctioned, SanctionsDirect},
-		{"score as json.Number", func() event.Event { e := hitEv("h", "direct", 0.95, ""); e.Details[DetailScore] = json.Number("0.95"); return e }(), Sanctioned, SanctionsDirect},
+		{"score as json.Number", func() event.Event {
+			e := hitEv("h", "direct", 0.95, "")
+			e.Details[DetailScore] = json.Number("0.95")
+			return e
+		}(), Sanctioned, SanctionsDirect},
 		{"withdrawn", func() event.Event { e := hitEv("h", "direct", 1, ""); e.Withdrawn = true; return e }(), Low, ""},
 	}
 	for _, c := range cases {
