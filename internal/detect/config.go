@@ -61,9 +61,10 @@ type Config struct {
 // anchorages dataset and port events: "within three kilometers of an
 // anchorage ... stopped (speed of less than 0.2 knots) ... exit when it
 // travels more than four kilometers", GFW FAQ "How are port visits
-// defined"; stops end above 0.5 kn and silences over 4 h in port count as
-// port gaps, and visits are graded 2-4 by which of entry, stop/gap and
-// exit were seen, GFW events API documentation, port visit confidence).
+// defined"; GFW's pipe-anchorages port events: entry 3 km, exit 4 km,
+// stopped below 0.2 kn until above 0.5 kn, a port gap after 240 minutes of
+// silence; visits graded 2-4 by which of entry, stop/gap and exit were
+// seen, GFW events API documentation, port visit confidence).
 type PortVisitConfig struct {
 	Enabled       bool
 	EntryKm       float64       // a fix this close to a port point enters it (GFW: 3 km)

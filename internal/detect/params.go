@@ -144,9 +144,9 @@ func ParamDoc(name string) string {
 		return ""
 	}
 	if p.kind == kindBool {
-		return p.doc + " (true/false)"
+		return p.doc + "; true or false"
 	}
-	return fmt.Sprintf("%s (%s)", p.doc, p.rangeText())
+	return p.doc + "; " + p.rangeText()
 }
 
 func (p *param) rangeText() string {
