@@ -56,12 +56,12 @@ var paramSources = map[string]string{
 	"loitering.min_duration_hours": "issue 4 (GFW lists loitering from 1 h)",
 	"loitering.min_shore_nm":       "GFW loitering",
 
-	"spoofing.enabled":          "—",
-	"spoofing.max_kn":           "Lookout (above gpsdio-segment's 40 kn)",
-	"spoofing.min_jump_km":      "Lookout",
+	"spoofing.enabled":           "—",
+	"spoofing.max_kn":            "Lookout (above gpsdio-segment's 40 kn)",
+	"spoofing.min_jump_km":       "Lookout",
 	"spoofing.episode_gap_hours": "Lookout",
-	"spoofing.land_margin_km":   "Lookout",
-	"spoofing.check_ids":        "ITU-R M.585 (MMSI), IMO ship number check digit",
+	"spoofing.land_margin_km":    "Lookout",
+	"spoofing.check_ids":         "ITU-R M.585 (MMSI), IMO ship number check digit",
 
 	"draught_change.enabled":         "—",
 	"draught_change.min_delta_m":     "Lookout",
