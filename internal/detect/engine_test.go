@@ -264,7 +264,11 @@ func diffStanding(t *testing.T, what string, want, got map[string]event.Event) {
 // window, or the vessels fed one after another (a batch re-run), the
 // events left standing are the same.
 func TestDeterminism(t *testing.T) {
-	f := synthFeed(400, 48, 5*time.Minute, 42)
+	n := 400
+	if testing.Short() {
+		n = 100
+	}
+	f := synthFeed(n, 48, 5*time.Minute, 42)
 	deps := func() Deps { return Deps{Ports: newGridPorts(f.ports), Shore: testShore(t)} }
 	cfg := Default()
 	a, ea := runFeed(t, cfg, deps(), f.obs)
