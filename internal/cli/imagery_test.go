@@ -19,7 +19,6 @@ import (
 	"github.com/lookout-maritime/lookout/internal/imagery"
 	"github.com/lookout-maritime/lookout/internal/imagery/synth"
 	"github.com/lookout-maritime/lookout/internal/store"
-	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -68,11 +67,12 @@ func renderNajin(t *testing.T) {
 
 // seedNajinAIS stores three vessels around the photo's acquisition, fixes
 // two minutes either side: MAIA-1 where detection d1 is, ANGARA inside the
-// footprint where nothing was detected, MARIA GRACE outside it.
+// footprint where nothing was detected, MARIA GRACE outside it. path is
+// a DuckDB file or a postgres:// URL.
 func seedNajinAIS(t *testing.T, path string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := duckdb.Open(ctx, duckdb.Config{Path: path})
+	st, err := openStore(ctx, path, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,5 +445,34 @@ func TestImageFraction(t *testing.T) {
 	}
 	if _, _, _, err := imageFraction(imagery.Scene{ID: "stac"}, 0, 0); err == nil {
 		t.Error("a scene without an image placed a point")
+	}
+}
+
+// TestImageryMatchPostgres: matching against a PostgreSQL store finds the
+// same vessels and keeps its events scoped to the scene the same way.
+func TestImageryMatchPostgres(t *testing.T) {
+	pg := pgURL(t)
+	dir := t.TempDir()
+	t.Setenv("LOOKOUT_IMAGERY", filepath.Join(dir, "img"))
+	seedNajinAIS(t, pg)
+	mustRun(t, "imagery", "add", "--store", pg, najinPhoto)
+	mustRun(t, "imagery", "import-detections", "--store", pg, "testdata/imagery/najin-detections.csv", "--scene", najinScene)
+	for range 2 {
+		out, _ := mustRun(t, "imagery", "match", "--store", pg, najinScene)
+		imageryGolden(t, "match.golden", out)
+	}
+	count := func(args ...string) int {
+		out, _ := mustRun(t, append([]string{"events", "--store", pg, "--kind", "dark_detection", "--json"}, args...)...)
+		return strings.Count(out, "\n")
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d dark_detection events after two matches, want 1", n)
+	}
+	fixed := filepath.Join(dir, "najin-detections.csv")
+	os.WriteFile(fixed, []byte("id,lat,lon\nd1,42.2430,130.4150\n"), 0o644)
+	mustRun(t, "imagery", "import-detections", "--store", pg, fixed, "--scene", najinScene)
+	mustRun(t, "imagery", "match", "--store", pg, najinScene)
+	if n, all := count(), count("--withdrawn"); n != 0 || all != 1 {
+		t.Errorf("after re-import: %d current, %d with withdrawn; want 0, 1", n, all)
 	}
 }

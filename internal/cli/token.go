@@ -123,7 +123,10 @@ func readTokens(path string) ([]tokenEntry, error) {
 		e.Line = line
 		out = append(out, e)
 	}
-	return out, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
 }
 
 func newTokenListCmd() *cobra.Command {

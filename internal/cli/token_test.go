@@ -114,3 +114,29 @@ func TestTokenCommands(t *testing.T) {
 		t.Errorf("bad file: %d %s", code, errOut)
 	}
 }
+
+// FuzzReadTokens: any token file gives entries or an error naming its
+// line, never a panic.
+func FuzzReadTokens(f *testing.F) {
+	f.Add([]byte(`{"name":"a","role":"viewer","sha256":"` + strings.Repeat("0", 64) + `","created":"2024-01-01T00:00:00Z"}` + "\n"))
+	f.Add([]byte("# comment\n\n{\"role\":\"root\"}\n"))
+	f.Add([]byte("{\"name\":\"x\"}\r\n{"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "t.tokens")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		es, err := readTokens(path)
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error without the file: %v", err)
+			}
+			return
+		}
+		for _, e := range es {
+			if e.Line < 1 {
+				t.Fatalf("entry without a line: %+v", e)
+			}
+		}
+	})
+}
