@@ -113,6 +113,12 @@ func (l *imageryLib) add(ctx context.Context, path string) (s *imagery.Scene, ad
 	}
 	if old, err := l.cat.Scene(ctx, s.ID); err == nil {
 		if old.SHA256 == s.SHA256 {
+			// Registered before: make sure the kept copy is still there.
+			if _, err := os.Stat(l.keptPath(old)); err != nil {
+				if err := keepFile(path, l.keptPath(old), old.SHA256); err != nil {
+					return nil, false, err
+				}
+			}
 			return &old, false, nil
 		}
 		return nil, false, fmt.Errorf("%s: %w: %s is %s, this file is %s (give it another \"id\" in its sidecar)",

@@ -151,8 +151,15 @@ func TestImageryPhotoMatch(t *testing.T) {
 	if _, err := os.Stat(strings.TrimSuffix(kept, ".png") + ".sidecar.json"); err != nil {
 		t.Errorf("sidecar not kept: %v", err)
 	}
+	// Registering again changes nothing but restores a lost kept copy.
+	if err := os.Remove(kept); err != nil {
+		t.Fatal(err)
+	}
 	if out, _ := mustRun(t, "imagery", "add", "--store", db, najinPhoto); !strings.HasPrefix(out, "already registered "+najinScene) {
 		t.Errorf("second add: %s", out)
+	}
+	if b, err := os.ReadFile(kept); err != nil || !bytes.Equal(b, raw) {
+		t.Errorf("kept copy not restored: %v", err)
 	}
 
 	out, errOut := mustRun(t, "imagery", "import-detections", "--store", db, "testdata/imagery/najin-detections.csv", "--scene", najinScene)
