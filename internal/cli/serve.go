@@ -116,15 +116,8 @@ func serveStore(ctx context.Context, o serveOptions) error {
 	defer st.Close()
 
 	info := serveInfo{TokenFile: o.TokensPath}
-	if _, err := os.Stat(o.TokensPath); errors.Is(err, fs.ErrNotExist) || o.NewToken != "" {
-		name := o.NewToken
-		if name == "" {
-			name = "admin"
-		}
-		if info.Token, err = server.CreateToken(o.TokensPath, server.RoleAdmin, name, time.Now()); err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-	}
+	// A missing token file is an empty one; the first token is made once
+	// the server listens (below), so a failed start loses no token.
 	tokens, err := server.OpenTokenFile(o.TokensPath)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -166,6 +159,16 @@ func serveStore(ctx context.Context, o serveOptions) error {
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if _, err := os.Stat(o.TokensPath); errors.Is(err, fs.ErrNotExist) || o.NewToken != "" {
+		name := o.NewToken
+		if name == "" {
+			name = "admin"
+		}
+		if info.Token, err = server.CreateToken(o.TokensPath, server.RoleAdmin, name, time.Now()); err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	info.URL = "http://" + ln.Addr().String() + "/"
 	info.OpenURL = info.URL

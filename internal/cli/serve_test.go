@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -372,4 +373,28 @@ func (f *failingEvents) PutEvents(context.Context, []event.Event) error {
 		return errors.New("disk full")
 	}
 	return nil
+}
+
+// TestServeFailedStart: a start that cannot listen says why and leaves no
+// token nobody saw; a missing store is named.
+func TestServeFailedStart(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	t.Setenv("LOOKOUT_TOKENS", "")
+	if _, errOut, code := run(t, "", "serve", "--store", db, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(errOut, "does not exist") {
+		t.Errorf("missing store: %d %s", code, errOut)
+	}
+	seedNajinAIS(t, db)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	err = serveStore(context.Background(), serveOptions{Addr: ln.Addr().String(), StorePath: db})
+	if err == nil || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("busy port: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "s.tokens")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("token file after a failed start: %v", err)
+	}
 }
