@@ -35,6 +35,17 @@ type Writer interface {
 	PutEvents(ctx context.Context, evs []event.Event) error
 }
 
+// IdentityScanner is an optional bulk read of the identity history.
+// Without it Load reads the history of each vessel with more than one
+// identity on its own, which costs about 10–20 ms a vessel on DuckDB
+// (Vessel also computes the summary); a store that has it is read in one
+// pass.
+type IdentityScanner interface {
+	// ScanIdentities calls fn with every stored identity, ordered by
+	// MMSI, then FirstSeen, in batches; fn must not keep the slice.
+	ScanIdentities(ctx context.Context, fn func([]vessel.Identity) error) error
+}
+
 // Kinds are the event kinds the engine reads, and risk_change for the
 // previous ratings.
 var Kinds = []event.Kind{event.SanctionsHit, event.PortVisit, event.DarkPortVisit, event.Encounter, event.Gap,
@@ -70,9 +81,24 @@ func Load(ctx context.Context, st Reader, at time.Time) (*Snapshot, error) {
 	s := &Snapshot{At: at, Changes: map[uint32]*event.Event{}, byMMSI: make(map[uint32]int, len(vs))}
 	s.Inputs = make([]risk.Input, 0, len(vs))
 	s.Summary = make([]store.VesselSummary, 0, len(vs))
+	var hist map[uint32][]vessel.Identity
+	if sc, ok := st.(IdentityScanner); ok {
+		hist = map[uint32][]vessel.Identity{}
+		err := sc.ScanIdentities(ctx, func(ids []vessel.Identity) error {
+			for _, id := range ids {
+				hist[id.MMSI] = append(hist[id.MMSI], id)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("risk: identities: %w", err)
+		}
+	}
 	for _, v := range vs {
 		in := risk.Input{MMSI: v.MMSI}
 		switch {
+		case hist != nil:
+			in.History = hist[v.MMSI]
 		case v.Identities > 1:
 			h, err := st.Vessel(ctx, v.MMSI)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/risk/risktest"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
+	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
 func seeded(t *testing.T) *duckdb.Store {
@@ -307,3 +309,43 @@ func TestLoadAsOf(t *testing.T) {
 }
 
 func explain(p risk.Profile) string { return p.Explain() }
+
+// scanning is a store with the optional bulk identity read.
+type scanning struct {
+	*duckdb.Store
+	scans int
+}
+
+func (s *scanning) ScanIdentities(ctx context.Context, fn func([]vessel.Identity) error) error {
+	s.scans++
+	vs, err := s.Vessels(ctx, store.VesselQuery{Order: store.ByMMSI})
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		h, err := s.Vessel(ctx, v.MMSI)
+		if err != nil {
+			return err
+		}
+		if err := fn(h.History); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestLoadWithIdentityScanner(t *testing.T) {
+	st := seeded(t)
+	plain, err := Load(context.Background(), st, risktest.At)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &scanning{Store: st}
+	bulk, err := Load(context.Background(), sc, risktest.At)
+	if err != nil || sc.scans != 1 {
+		t.Fatal(err, sc.scans)
+	}
+	if !reflect.DeepEqual(plain.Inputs, bulk.Inputs) {
+		t.Errorf("inputs differ:\n%+v\n%+v", plain.Inputs, bulk.Inputs)
+	}
+}
