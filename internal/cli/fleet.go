@@ -324,7 +324,7 @@ func matchFleetRow(snap *riskstore.Snapshot, row risk.FleetRow) int {
 		return -1
 	}
 	best := -1
-	for _, k := range snap.Find(fmt.Sprintf("IMO %07d", row.IMO)) {
+	for _, k := range snap.ByIMO(row.IMO) {
 		if best < 0 || snap.Summary[k].LastSeen.After(snap.Summary[best].LastSeen) {
 			best = k
 		}

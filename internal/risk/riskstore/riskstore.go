@@ -62,6 +62,7 @@ type Snapshot struct {
 	// At: the rating it was last recorded with.
 	Changes map[uint32]*event.Event
 	byMMSI  map[uint32]int
+	byIMO   map[uint32][]int // built on first use
 }
 
 // Load reads the snapshot. Events are read in one query (current
@@ -205,13 +206,7 @@ func (s *Snapshot) Find(ref string) []int {
 			}
 			return nil
 		case len(digits) == 7:
-			var out []int
-			for i := range s.Inputs {
-				if slices.ContainsFunc(s.Inputs[i].History, func(id vessel.Identity) bool { return id.IMO == uint32(n) }) {
-					out = append(out, i)
-				}
-			}
-			return out
+			return slices.Clone(s.ByIMO(uint32(n)))
 		}
 	}
 	key := nameKey(q)
@@ -229,6 +224,22 @@ func (s *Snapshot) Find(ref string) []int {
 		}
 	}
 	return append(cur, former...)
+}
+
+// ByIMO returns the positions in Inputs of the vessels that ever
+// broadcast imo, in MMSI order (do not modify the slice).
+func (s *Snapshot) ByIMO(imo uint32) []int {
+	if s.byIMO == nil {
+		s.byIMO = map[uint32][]int{}
+		for i := range s.Inputs {
+			for _, id := range s.Inputs[i].History {
+				if l := s.byIMO[id.IMO]; id.IMO != 0 && (len(l) == 0 || l[len(l)-1] != i) {
+					s.byIMO[id.IMO] = append(l, i)
+				}
+			}
+		}
+	}
+	return s.byIMO[imo]
 }
 
 func nameKey(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), " ")) }
