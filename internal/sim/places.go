@@ -105,10 +105,12 @@ func defaultPorts() []*Port {
 // great-circle legs stay clear of land.
 var seaNodes = map[string]Point{
 	"NAJ": {42.180, 130.600},
-	// NAJ_OFF lies 30 km from PGG_SW on the great circle to Najin's
-	// reference point, 27 nm short of Najin: the simulated ships switch
-	// AIS off and on near it, so their course there points at Najin.
-	"NAJ_OFF":   {42.3731, 130.8497},
+	// NAJ_OFF lies on the great circle from PGG_SW to Najin (the
+	// gazetteer's point, 42.235 N 130.300 E), 40 km (22 nm) short of it,
+	// off the mouth of the Tumen where Russian and North Korean waters
+	// meet: the simulated ships switch AIS off and on a little east of it,
+	// on a course that points at Najin.
+	"NAJ_OFF":   {42.3465, 130.7623},
 	"PGG_SW":    {42.450, 131.200},
 	"PGG_S":     {42.380, 131.700},
 	"PGG_C":     {42.680, 131.950},

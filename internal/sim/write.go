@@ -1,0 +1,210 @@
+package sim
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// AISFile is the NMEA file's path in the output directory (".gz" added
+// when compressed).
+const AISFile = "ais/simulated-ais.nmea"
+
+// Write renders the scenario into dir (created if missing): the AIS, the
+// scenes, README.txt and manifest.json. The same scenario always writes
+// the same bytes. The returned manifest is what manifest.json holds.
+func (s *Scenario) Write(dir string) (Manifest, error) {
+	if s.err != nil {
+		return Manifest{}, s.err
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "ais"), filepath.Join(dir, "scenes")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return Manifest{}, fmt.Errorf("sim: %w", err)
+		}
+	}
+	m := s.truth
+	m.Simulated, m.Notice = true, Notice
+	m.Generator = "Lookout internal/sim (deterministic: the same seed writes the same bytes)"
+	m.Seed, m.Start, m.End = s.cfg.Seed, s.cfg.Start, s.cfg.End
+
+	// Scenes render while the AIS is written.
+	type sceneResult struct {
+		scenes []Scene
+		files  []sceneFile
+		err    error
+	}
+	sceneCh := make(chan sceneResult, 1)
+	go func() {
+		sc, f, err := s.scenes()
+		sceneCh <- sceneResult{sc, f, err}
+	}()
+
+	aisPath := AISFile
+	if s.cfg.Gzip {
+		aisPath += ".gz"
+	}
+	m.AIS.File = aisPath
+	f, err := s.writeAIS(dir, aisPath, &m.AIS)
+	sr := <-sceneCh
+	if err != nil {
+		return Manifest{}, err
+	}
+	if sr.err != nil {
+		return Manifest{}, sr.err
+	}
+	m.Files = append(m.Files, f)
+	m.Scenes = sr.scenes
+	for _, sf := range sr.files {
+		f, err := writeFile(dir, sf.path, sf.kind, sf.data)
+		if err != nil {
+			return Manifest{}, err
+		}
+		m.Files = append(m.Files, f)
+	}
+	f, err = writeFile(dir, "README.txt", "readme", s.readme())
+	if err != nil {
+		return Manifest{}, err
+	}
+	m.Files = append(m.Files, f)
+	slices.SortFunc(m.Files, func(a, b File) int { return cmp.Compare(a.Path, b.Path) })
+
+	m.Vessels = s.Vessels()
+	for _, p := range s.places.Ports() {
+		m.Ports = append(m.Ports, PortRef{Name: p.Name, Country: p.Country, Lat: p.Lat, Lon: p.Lon, HighRisk: p.HighRisk})
+	}
+	lo, hi := s.cfg.Start, s.cfg.End
+	m.DarkLegs = slices.DeleteFunc(slices.Clone(m.DarkLegs), func(d DarkLeg) bool { return !d.On.After(lo) || !d.Off.Before(hi) })
+	for _, sh := range s.ships {
+		if sh.Role == RoleBackground {
+			continue
+		}
+		for _, sg := range sh.plan.segs {
+			if sg.kind != segStay || sg.t1 <= unix(lo) || sg.t0 >= unix(hi) {
+				continue
+			}
+			pc := PortCall{MMSI: sh.MMSI, Name: sh.Name, Port: sg.port, Arrived: timeUTC(sg.t0), Departed: timeUTC(sg.t1)}
+			pc.AISOff = sh.plan.isOff(sg.t0) && sh.plan.isOff(sg.t1-1)
+			m.PortCalls = append(m.PortCalls, pc)
+		}
+	}
+	la := lookalikeVessel()
+	m.LookAlike = LookAlike{MMSI: la.MMSI, IMO: la.IMO, Name: la.Name, Resembles: "MARIA", ResemblesIMO: 8517839}
+	slices.SortFunc(m.Dropouts, func(a, b Dropout) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.MMSI, b.MMSI)
+	})
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return Manifest{}, fmt.Errorf("sim: manifest: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(b, '\n'), 0o644); err != nil {
+		return Manifest{}, fmt.Errorf("sim: %w", err)
+	}
+	return m, nil
+}
+
+// writeAIS samples, encodes and writes the NMEA file.
+func (s *Scenario) writeAIS(dir, rel string, st *AISStats) (File, error) {
+	msgs := s.messages()
+	out, err := os.Create(filepath.Join(dir, rel))
+	if err != nil {
+		return File{}, fmt.Errorf("sim: %w", err)
+	}
+	defer out.Close()
+	h := sha256.New()
+	cw := &countWriter{w: io.MultiWriter(out, h)}
+	var w io.Writer = cw
+	var gz *gzip.Writer
+	if s.cfg.Gzip {
+		// No name or time in the header: the bytes depend on the data only.
+		gz, _ = gzip.NewWriterLevel(cw, gzip.BestSpeed)
+		w = gz
+	}
+	if err := s.writeNMEA(w, msgs, st); err != nil {
+		return File{}, err
+	}
+	if gz != nil {
+		if err := gz.Close(); err != nil {
+			return File{}, fmt.Errorf("sim: %w", err)
+		}
+	}
+	if err := out.Close(); err != nil {
+		return File{}, fmt.Errorf("sim: %w", err)
+	}
+	return File{Path: rel, Kind: "ais-nmea", SHA256: hex.EncodeToString(h.Sum(nil)), Size: cw.n}, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func writeFile(dir, rel, kind string, data []byte) (File, error) {
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(rel)), data, 0o644); err != nil {
+		return File{}, fmt.Errorf("sim: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	return File{Path: rel, Kind: kind, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}, nil
+}
+
+// readme is README.txt: what the directory holds, and that it is
+// simulated.
+func (s *Scenario) readme() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "SIMULATED DATA - NOT REAL AIS, NOT REAL IMAGERY\n\n%s\n\n", wrapText(Notice, 76))
+	fmt.Fprintf(&b, "Written by Lookout's simulator (internal/sim), seed %d, for %s to %s (UTC).\n\n",
+		s.cfg.Seed, s.cfg.Start.Format("2006-01-02"), s.cfg.End.Add(-1).Format("2006-01-02"))
+	b.WriteString(`Contents
+  ais/         AIS as NMEA 0183 with NMEA 4.10 tag blocks (s:SIMULATED, c: receive
+               time in Unix seconds): position reports (types 1, 2, 3) and static
+               and voyage reports (type 5, two sentences grouped with g:).
+  scenes/      simulated satellite scenes over Najin: PNG images with a sidecar
+               FILE.png.json (time, footprint, platform, resolution), vessel
+               detections as CSV, and a SAR GeoTIFF with its sidecar.
+  manifest.json  the ground truth: vessels and their roles, the dark legs and the
+               port actually visited, scenes and what is in them, the look-alike,
+               the ship-to-ship transfer, the ordinary reception gaps, and the
+               SHA-256 of every file.
+
+The story, what is real and what is simulated, and sources: docs/DEMO.md in the
+Lookout repository. To run the whole demo: lookout demo
+`)
+	return b.Bytes()
+}
+
+func wrapText(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		if i > 0 {
+			if n+1+len(w) > width {
+				b.WriteByte('\n')
+				n = 0
+			} else {
+				b.WriteByte(' ')
+				n++
+			}
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
+}
