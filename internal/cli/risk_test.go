@@ -233,3 +233,29 @@ func TestUpdateRiskFunction(t *testing.T) {
 		t.Errorf("last change %q", last)
 	}
 }
+
+// The same ratings and the same change log on PostgreSQL.
+func TestRiskOnPostgres(t *testing.T) {
+	pg := pgURL(t)
+	ctx := context.Background()
+	st, err := openStore(ctx, pg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = risktest.Seed(ctx, st)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "", "risk", "--store", pg, "--at", riskAt)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	fleetGolden(t, "risk_table.golden", out)
+	for i, want := range []string{": 3 rating changes recorded", ": 0 rating changes recorded"} {
+		out, errOut, _ = run(t, "", "risk", "--store", pg, "--at", riskAt, "--update")
+		if !strings.Contains(out, want) {
+			t.Fatalf("update %d: %s %s", i, out, errOut)
+		}
+	}
+}
