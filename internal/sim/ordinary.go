@@ -54,7 +54,7 @@ func (s *Scenario) nextDraught(sh *ship) float64 {
 
 // planOrdinary plans ordinary voyages around a service from the start of
 // the plans to the end of the scenario.
-func (s *Scenario) planOrdinary(sh *ship, service []string, _ any) error {
+func (s *Scenario) planOrdinary(sh *ship, service []string) error {
 	return s.ordinary(sh, service, unix(s.cfg.Start)-warmup, 0, "")
 }
 
@@ -208,7 +208,7 @@ func (s *Scenario) planBackground() error {
 		sh := s.addShip(v, seaEvery, portEvery, ballast, laden)
 		svcs := services[kind.kind]
 		svc := svcs[fr.intn(len(svcs))]
-		if err := s.planOrdinary(sh, svc, nil); err != nil {
+		if err := s.planOrdinary(sh, svc); err != nil {
 			return err
 		}
 	}
@@ -230,7 +230,7 @@ func (s *Scenario) planSTS() error {
 	b := s.addShip(vs[1], int64(s.cfg.SeaEvery.Seconds())/2, int64(s.cfg.PortEvery.Seconds())/2, 6.1, 8.9)
 	meet := utc(stsStart)
 	meetEnd := meet + int64(stsHours*3600)
-	start := unix(s.cfg.Start) - warmup
+	start := s.storyStart()
 	heading := 30.0
 	// B lies 40 m abeam of A (the two hulls side by side with fenders).
 	bPoint := destination(stsPoint, heading+90, 40)

@@ -38,10 +38,10 @@ func (p *Port) Point() Point { return Point{p.Lat, p.Lon} }
 
 // defaultPorts are the ports of the founding case's region.
 //
-// Reference points are approximate public coordinates (NGA World Port
-// Index style, rounded to about a kilometre) and agree with the detector
-// scenarios in internal/detect/testdata. Dunay's is the water off the
-// Dunay (Dunai) naval facility on Strelok Bay, which RUSI's Open Source
+// Reference points are those of the embedded gazetteer (internal/gazetteer,
+// ports.csv: public coordinates rounded to about 0.005°), so the detectors
+// see each berth inside the port of the same name. Dunay's is the water off
+// the Dunay (Dunai) naval facility on Strelok Bay, which RUSI's Open Source
 // Centre places about 9 km south of Fokino. Berths were placed by hand on
 // water of the 1:10m land polygons, which in small harbours is coarser
 // than reality: a berth can be up to ~2.7 km from the real quay. The
@@ -49,52 +49,52 @@ func (p *Port) Point() Point { return Point{p.Lat, p.Lon} }
 // same land mask and simplified (see TestPlacesOnWater for the check).
 func defaultPorts() []*Port {
 	return []*Port{
-		{Name: "Najin", Country: "KP", Lat: 42.25, Lon: 130.30, HighRisk: true, Gate: "NAJ", Berths: []Berth{
+		{Name: "Najin", Country: "KP", Lat: 42.235, Lon: 130.300, HighRisk: true, Gate: "NAJ", Berths: []Berth{
 			{Point{42.2335, 130.2995}, 20, []Point{{42.1785, 130.3090}}},
 			{Point{42.2290, 130.2930}, 25, []Point{{42.1785, 130.3100}}},
 			{Point{42.2255, 130.3030}, 15, []Point{{42.1785, 130.3080}}},
 		}},
-		{Name: "Dunay", Country: "RU", Lat: 42.89, Lon: 132.36, Gate: "STR", Berths: []Berth{
+		{Name: "Dunay", Country: "RU", Lat: 42.890, Lon: 132.365, Gate: "STR", Berths: []Berth{
 			{Point{42.8885, 132.3700}, 160, nil},
 			{Point{42.8860, 132.3680}, 160, []Point{{42.8520, 132.3590}}},
 		}},
-		{Name: "Vostochny", Country: "RU", Lat: 42.75, Lon: 133.05, Gate: "NAK", Background: true, Berths: []Berth{
+		{Name: "Vostochny", Country: "RU", Lat: 42.750, Lon: 133.055, Gate: "NAK", Background: true, Berths: []Berth{
 			{Point{42.7505, 133.0560}, 80, []Point{{42.7305, 132.9995}}},
 			{Point{42.7520, 133.0450}, 90, []Point{{42.7155, 132.9845}}},
 			{Point{42.7450, 133.0650}, 60, []Point{{42.7425, 133.0115}, {42.6795, 132.9605}}},
 		}},
-		{Name: "Nakhodka", Country: "RU", Lat: 42.80, Lon: 132.89, Gate: "NAK", Background: true, Berths: []Berth{
+		{Name: "Nakhodka", Country: "RU", Lat: 42.800, Lon: 132.900, Gate: "NAK", Background: true, Berths: []Berth{
 			{Point{42.8020, 132.9050}, 0, nil},
 			{Point{42.7950, 132.9100}, 10, nil},
 			{Point{42.8100, 132.9000}, 30, nil},
 		}},
-		{Name: "Vladivostok", Country: "RU", Lat: 43.11, Lon: 131.89, Gate: "USS", Background: true, Berths: []Berth{
+		{Name: "Vladivostok", Country: "RU", Lat: 43.100, Lon: 131.890, Gate: "USS", Background: true, Berths: []Berth{
 			{Point{43.0995, 131.8950}, 100, []Point{{43.0835, 131.8820}}},
 			{Point{43.0955, 131.8900}, 90, []Point{{43.0820, 131.8830}}},
 			{Point{43.1050, 131.9000}, 120, []Point{{43.0835, 131.8825}}},
 		}},
-		{Name: "Zarubino", Country: "RU", Lat: 42.64, Lon: 131.06, Gate: "PGG_SW", Background: true, Berths: []Berth{
+		{Name: "Zarubino", Country: "RU", Lat: 42.640, Lon: 131.045, Gate: "PGG_SW", Background: true, Berths: []Berth{
 			{Point{42.6410, 131.0450}, 90, nil},
 			{Point{42.6395, 131.0580}, 90, nil},
 		}},
-		{Name: "Posyet", Country: "RU", Lat: 42.65, Lon: 130.80, Gate: "PGG_SW", Background: true, Berths: []Berth{
+		{Name: "Posyet", Country: "RU", Lat: 42.650, Lon: 130.805, Gate: "PGG_SW", Background: true, Berths: []Berth{
 			{Point{42.6495, 130.8060}, 45, []Point{{42.6260, 130.8200}}},
 			{Point{42.6535, 130.8200}, 45, []Point{{42.6290, 130.8145}}},
 		}},
-		{Name: "Busan", Country: "KR", Lat: 35.10, Lon: 129.05, Gate: "KS", Background: true, Berths: []Berth{
+		{Name: "Busan", Country: "KR", Lat: 35.100, Lon: 129.050, Gate: "KS", Background: true, Berths: []Berth{
 			{Point{35.0960, 129.0560}, 30, nil},
 			{Point{35.0900, 129.0640}, 40, nil},
 			{Point{35.1035, 129.0600}, 30, nil},
 		}},
-		{Name: "Ulsan", Country: "KR", Lat: 35.50, Lon: 129.39, Gate: "ULS", Background: true, Berths: []Berth{
+		{Name: "Ulsan", Country: "KR", Lat: 35.500, Lon: 129.390, Gate: "ULS", Background: true, Berths: []Berth{
 			{Point{35.4940, 129.4000}, 0, []Point{{35.4690, 129.4140}}},
 			{Point{35.5050, 129.3940}, 20, []Point{{35.4680, 129.4140}}},
 		}},
-		{Name: "Niigata", Country: "JP", Lat: 37.95, Lon: 139.06, Gate: "NIIG", Background: true, Berths: []Berth{
+		{Name: "Niigata", Country: "JP", Lat: 37.950, Lon: 139.060, Gate: "NIIG", Background: true, Berths: []Berth{
 			{Point{37.9600, 139.0800}, 40, nil},
 			{Point{37.9570, 139.0720}, 40, nil},
 		}},
-		{Name: "Dalian", Country: "CN", Lat: 38.93, Lon: 121.65, Gate: "DAL", Background: true, Berths: []Berth{
+		{Name: "Dalian", Country: "CN", Lat: 38.930, Lon: 121.660, Gate: "DAL", Background: true, Berths: []Berth{
 			{Point{38.9350, 121.6650}, 90, nil},
 			{Point{38.9400, 121.6800}, 90, nil},
 		}},

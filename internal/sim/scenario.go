@@ -174,7 +174,7 @@ func (s *Scenario) build() error {
 	}
 	// The look-alike and the STS pair.
 	la := s.addShip(lookalikeVessel(), sea/2, port/2, 4.5, 6.3)
-	if err := s.planOrdinary(la, []string{"Vladivostok", "Busan", "Nakhodka", "Busan"}, nil); err != nil {
+	if err := s.planOrdinary(la, []string{"Vladivostok", "Busan", "Nakhodka", "Busan"}); err != nil {
 		return err
 	}
 	if err := s.planSTS(); err != nil {
@@ -289,11 +289,17 @@ var foundingTrips = [][]darkTrip{
 // vessels are already spread over their voyages.
 const warmup = 12 * 24 * 3600
 
+// storyStart is where the founding ships' and the STS tankers' plans
+// begin: their story is fixed, whatever window is written.
+func (s *Scenario) storyStart() int64 {
+	return min(unix(s.cfg.Start), utc("2023-09-01T00:00")) - warmup
+}
+
 // planFounding plans founding ship i: its dark round trips, with stays
 // in Russian ports between them.
 func (s *Scenario) planFounding(sh *ship, i int) error {
 	trips := foundingTrips[i]
-	start, end := unix(s.cfg.Start)-warmup, unix(s.cfg.End)
+	start, end := s.storyStart(), unix(s.cfg.End)
 	najin := s.places.Port("Najin")
 	first := s.places.Port(trips[0].from)
 	ruBerth := i % 2

@@ -223,7 +223,7 @@ func (s *Scenario) opticalScene(sc *Scene, ships []present, grid *landGrid, r *r
 		d := Detection{ID: fmt.Sprintf("%s-d%d", sc.ID, i+1), AISOff: p.aisOff, TrueLat: round6(p.at.Lat), TrueLon: round6(p.at.Lon), TrueLengthM: p.lengthM}
 		pos := jitter(r, p.at, 12)
 		d.Lat, d.Lon = round6(pos.Lat), round6(pos.Lon)
-		d.LengthM = math.Round(p.lengthM*(1+math.Max(-0.06, math.Min(0.06, 0.03*r.norm())))*10) / 10
+		d.LengthM = math.Round(p.lengthM*(1+math.Max(-0.05, math.Min(0.05, 0.025*r.norm())))*10) / 10
 		d.WidthM = math.Round(p.beamM*(1+0.08*r.norm())*10) / 10
 		d.HeadingDeg = math.Round(wrap360(p.heading+3*r.norm())*10) / 10
 		d.Confidence = math.Round(r.between(0.8, 0.97)*100) / 100

@@ -97,6 +97,9 @@ func (s *Scenario) Write(dir string) (Manifest, error) {
 			m.PortCalls = append(m.PortCalls, pc)
 		}
 	}
+	if !m.STS.End.After(lo) || !m.STS.Start.Before(hi) {
+		m.STS = STSPair{} // outside the window written
+	}
 	la := lookalikeVessel()
 	m.LookAlike = LookAlike{MMSI: la.MMSI, IMO: la.IMO, Name: la.Name, Resembles: "MARIA", ResemblesIMO: 8517839}
 	slices.SortFunc(m.Dropouts, func(a, b Dropout) int {
