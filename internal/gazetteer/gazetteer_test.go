@@ -581,3 +581,18 @@ func BenchmarkLookup(b *testing.B) {
 		g.Lookup("Rajin-Sonbong")
 	}
 }
+
+// No name or alias of the embedded table answers for two places: Lookup
+// would have to guess.
+func TestEmbeddedNamesUnambiguous(t *testing.T) {
+	s := mustDefault(t).snap.Load()
+	for k, idx := range s.byKey {
+		if len(idx) > 1 {
+			var ids []string
+			for _, i := range idx {
+				ids = append(ids, s.places[i].ID)
+			}
+			t.Errorf("%q answers for %v", k, ids)
+		}
+	}
+}
