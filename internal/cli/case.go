@@ -191,7 +191,11 @@ func (a *caseAdd) item(ctx context.Context, f *caseFlags, cmd *cobra.Command) (e
 		}
 		return it, data, nil
 	case a.scene != "":
-		return evidence.Item{}, nil, fmt.Errorf("--scene: %w", errImageryNotWired)
+		it, data, err := sceneItem(ctx, imageryDir(storePath(f.store)), a.scene)
+		if err != nil {
+			return evidence.Item{}, nil, fmt.Errorf("--scene: %w", err)
+		}
+		return it, data, nil
 	}
 	st, err := openReadOnly(cmd, f.store)
 	if err != nil {
@@ -207,27 +211,35 @@ func (a *caseAdd) item(ctx context.Context, f *caseFlags, cmd *cobra.Command) (e
 		if err != nil {
 			return evidence.Item{}, nil, err
 		}
-		data, err := evidence.Canonical(eventJSON(&e))
-		if err != nil {
-			return evidence.Item{}, nil, err
-		}
-		return evidence.Item{Kind: evidence.KindEvent, Ref: fmt.Sprintf("event %d %s", e.ID, e.Key), MediaType: "application/json",
-			Captured: e.End, Source: e.Detector + " " + e.Version, Description: e.Explanation}, data, nil
+		return eventItem(&e)
 	}
 	snap, err := vesselSnapshot(ctx, st, a.vessel)
 	if err != nil {
 		return evidence.Item{}, nil, err
 	}
+	return snapshotItem(snap, storePath(f.store))
+}
+
+// eventItem is a stored event as evidence: its canonical JSON.
+func eventItem(e *event.Event) (evidence.Item, []byte, error) {
+	data, err := evidence.Canonical(eventJSON(e))
+	if err != nil {
+		return evidence.Item{}, nil, err
+	}
+	return evidence.Item{Kind: evidence.KindEvent, Ref: fmt.Sprintf("event %d %s", e.ID, e.Key), MediaType: "application/json",
+		Captured: e.End, Source: e.Detector + " " + e.Version, Description: e.Explanation}, data, nil
+}
+
+// snapshotItem is a vessel snapshot as evidence: its canonical JSON.
+func snapshotItem(snap snapshot, storeSpec string) (evidence.Item, []byte, error) {
 	data, err := evidence.Canonical(snap)
 	if err != nil {
 		return evidence.Item{}, nil, err
 	}
 	return evidence.Item{Kind: evidence.KindVessel, Ref: "MMSI " + strconv.FormatUint(uint64(snap.MMSI), 10), MediaType: "application/json",
-		Captured: snap.Taken, Source: "lookout store " + storePath(f.store),
+		Captured: snap.Taken, Source: "lookout store " + storeSpec,
 		Description: fmt.Sprintf("%s: %d identities, %d events", snap.Name, len(snap.History), len(snap.Events))}, data, nil
 }
-
-var errImageryNotWired = errors.New("scenes are added by 'lookout imagery' (not in this build)")
 
 // snapshot is what a vessel item preserves.
 type snapshot struct {

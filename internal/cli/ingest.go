@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -34,6 +35,7 @@ func newIngestCmd() *cobra.Command {
 	var storeFlag, busURL string
 	var quiet, progressFlag bool
 	var batch int
+	var det detectFlags
 	cmd := &cobra.Command{
 		Use:   "ingest [flags] SOURCE...",
 		Short: "Read AIS sources into the store: positions, tracks and identity history",
@@ -49,7 +51,7 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 			if busURL != "" { // publish for 'lookout worker' instead (bus.go)
 				return runIngestBus(cmd, busURL, args, quiet, progressFlag)
 			}
-			return runIngest(cmd, storePath(storeFlag), args, quiet, progressFlag, batch)
+			return runIngest(cmd, storePath(storeFlag), args, quiet, progressFlag, batch, &det)
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
@@ -57,11 +59,12 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 	cmd.Flags().BoolVar(&progressFlag, "progress", false, "show the progress bar even when standard error is not a terminal")
 	cmd.Flags().IntVar(&batch, "batch", 0, "track points per store transaction (default 500000)")
 	_ = cmd.Flags().MarkHidden("batch")
+	det.add(cmd, true)
 	cmd.Flags().StringVar(&busURL, "bus", "", "publish to NATS JetStream for 'lookout worker' instead of storing: nats://host:port[?stream=NAME&partitions=N]")
 	return cmd
 }
 
-func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool, batch int) error {
+func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool, batch int, det *detectFlags) error {
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
 	st, err := openStore(ctx, path, false)
@@ -80,6 +83,15 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	}
 	if !quiet {
 		cfg.OnReject = func(r *source.Reject) { fmt.Fprintf(stderr, "%v\n", r) }
+	}
+	// The streaming detectors see every accepted fix; their events are
+	// stored with the batch they were found in.
+	eng, err := det.engine(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if eng != nil {
+		cfg.Observer = eng
 	}
 	sum, runErr := ingest.Run(ctx, st, specs, cfg)
 	printIngestSummary(stderr, sum, path)

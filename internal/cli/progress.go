@@ -8,6 +8,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 )
 
 // progress shows a bar on a terminal (bytes read with rate and ETA when the
@@ -67,4 +68,45 @@ func (p *progress) Finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_ = p.bar.Finish()
+}
+
+// newCountProgress is a bar over a known count of items (positions,
+// vessels), shown only on a terminal.
+func newCountProgress(w io.Writer, total int64, desc, unit string) *progressbar.ProgressBar {
+	f, isFile := w.(*os.File)
+	if total <= 0 || !isFile || !isatty.IsTerminal(f.Fd()) {
+		return nil
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString(unit),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetPredictTime(true))
+}
+
+// newProgressFunc adapts newCountProgress for loops that report a running
+// total: the returned function takes the total and gives an update
+// function, which finishes the bar when called with -1.
+func newProgressFunc(cmd *cobra.Command, quiet bool) func(total int64) func(done int64) {
+	return func(total int64) func(int64) {
+		var bar *progressbar.ProgressBar
+		if !quiet {
+			bar = newCountProgress(cmd.ErrOrStderr(), total, cmd.Name(), "pos")
+		}
+		return func(done int64) {
+			if bar == nil {
+				return
+			}
+			if done < 0 {
+				_ = bar.Finish()
+				return
+			}
+			_ = bar.Set64(done)
+		}
+	}
 }
