@@ -186,3 +186,31 @@ func TestDetectConfigFile(t *testing.T) {
 		t.Errorf("bad config file: exit %d, %s", code, errOut)
 	}
 }
+
+// A user's own port (--gazetteer) where the tankers meet makes the
+// meeting a port-side one, which is not an encounter; --high-risk must
+// name a known port.
+func TestDetectUserGazetteer(t *testing.T) {
+	path := meetingStore(t)
+	csv := filepath.Join(t.TempDir(), "ports.csv")
+	if err := os.WriteFile(csv, []byte("name,lat,lon,radius_km,country,kind\nPACIFIC MOORING,30.0,-149.96,3,US,anchorage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := kindsOf(detectJSON(t, "--store", path, "--dry-run", "--profile", "skylight"))
+	after := kindsOf(detectJSON(t, "--store", path, "--dry-run", "--profile", "skylight", "--gazetteer", csv, "--high-risk", "PACIFIC MOORING"))
+	if before[event.Encounter] != 1 || after[event.Encounter] != 0 {
+		t.Errorf("encounters: %d without the user's port, %d with it", before[event.Encounter], after[event.Encounter])
+	}
+	_, errOut, code := run(t, "", "detect", "--store", path, "--dry-run", "--high-risk", "Atlantis")
+	if code == 0 || !strings.Contains(errOut, "Atlantis") {
+		t.Errorf("--high-risk Atlantis: exit %d, %s", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("name,lat,lon\nX,95,10\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code = run(t, "", "detect", "--store", path, "--dry-run", "--gazetteer", bad)
+	if code == 0 || !strings.Contains(errOut, "bad.csv") {
+		t.Errorf("bad gazetteer: exit %d, %s", code, errOut)
+	}
+}

@@ -23,6 +23,7 @@ type detectFlags struct {
 	configFile string
 	params     []string
 	gazetteers []string
+	highRisk   []string
 }
 
 // add registers the flags on cmd; withOff adds --no-detect (ingest and
@@ -35,6 +36,7 @@ func (f *detectFlags) add(cmd *cobra.Command, withOff bool) {
 	cmd.Flags().StringVar(&f.configFile, "config", "", "read detector parameters from a file of 'name = value' lines (its 'profile =' line replaces --profile; --param applies on top)")
 	cmd.Flags().StringArrayVar(&f.params, "param", nil, "set one detector parameter, e.g. encounter.max_distance_m=250 (repeatable; see 'lookout detect --help')")
 	cmd.Flags().StringArrayVar(&f.gazetteers, "gazetteer", nil, "add your own ports, anchorages and zones from a GeoJSON or CSV file (repeatable)")
+	cmd.Flags().StringArrayVar(&f.highRisk, "high-risk", nil, "treat this gazetteer port as high-risk (name, alias or UN/LOCODE; repeatable; DPRK ports are by default)")
 }
 
 // config is the detector configuration the flags ask for.
@@ -80,6 +82,15 @@ func (f *detectFlags) places() (*gazetteer.Gazetteer, error) {
 			return nil, fmt.Errorf("--gazetteer %s: %w", path, err)
 		}
 	}
+	for _, name := range f.highRisk {
+		n, err := g.SetHighRisk(name, true)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--high-risk %q: %w", name, err)}
+		}
+		if n == 0 {
+			return nil, usageError{fmt.Errorf("--high-risk %q: no such port in the gazetteer", name)}
+		}
+	}
 	return g, nil
 }
 
@@ -97,6 +108,9 @@ func (f *detectFlags) engine(logger *slog.Logger) (*detect.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Port visits search around each fix as far as the largest port's
+	// radius, or a user's big harbour polygon would never be entered.
+	cfg.PortVisit.SearchKm = max(cfg.PortVisit.SearchKm, g.MaxRadiusKm())
 	shore, err := coast.Load()
 	if err != nil {
 		return nil, fmt.Errorf("coastline: %w", err)
