@@ -23,6 +23,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/dossier"
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/evidence"
+	"github.com/lookout-maritime/lookout/internal/gazetteer"
 	"github.com/lookout-maritime/lookout/internal/imagery"
 	"github.com/lookout-maritime/lookout/internal/ingest"
 	"github.com/lookout-maritime/lookout/internal/sanctions/match"
@@ -48,6 +49,9 @@ type serveOptions struct {
 	// tcp://, udp://, aisstream:// streams); their detector events go to
 	// the alert stream as they are stored.
 	Ingest []string
+	// Detect sets the live ingest's detectors and the map's places (the
+	// gazetteer with the user's files); nil: the defaults.
+	Detect *detectFlags
 	// OpenCase is the case the printed URL opens in the web map.
 	OpenCase string
 	// NewToken, when set, creates a fresh admin token with this name at
@@ -91,6 +95,9 @@ func serveStore(ctx context.Context, o serveOptions) error {
 	}
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:8080"
+	}
+	if o.Detect == nil {
+		o.Detect = &detectFlags{}
 	}
 	if o.ImageryDir == "" {
 		o.ImageryDir = imageryDir(o.StorePath)
@@ -145,12 +152,21 @@ func serveStore(ctx context.Context, o serveOptions) error {
 		}
 		return b, err
 	})
-	// TODO(gazetteer): deps.Places from gazetteer.Default() once
-	// internal/gazetteer is in; until then /api/places answers 501.
+	places, err := o.Detect.places()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	deps.Places = serverPlaces{places}
 
 	watchFile := strings.TrimSuffix(o.StorePath, filepath.Ext(o.StorePath)) + ".watches.json"
 	if isURL {
 		watchFile = "lookout.watches.json"
+	}
+	var eng *detect.Engine
+	if len(o.Ingest) > 0 {
+		if eng, err = o.Detect.engine(logger); err != nil {
+			return fmt.Errorf("serve: detectors: %w", err)
+		}
 	}
 	srv, err := server.New(server.Config{Addr: o.Addr, WebDir: o.WebDir, WatchFile: watchFile}, deps, logger)
 	if err != nil {
@@ -194,7 +210,7 @@ func serveStore(ctx context.Context, o serveOptions) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			liveIngest(ingestCtx, st, srv, mask, o, out, logger)
+			liveIngest(ingestCtx, st, srv, eng, o, out, logger)
 		}()
 	}
 	err = srv.Serve(ctx, ln)
@@ -207,15 +223,11 @@ func serveStore(ctx context.Context, o serveOptions) error {
 // detectors, publishing each event to the alert stream once it is stored
 // and counting what was stored and rejected in the server's metrics. A
 // failed source is reported; the server keeps serving.
-func liveIngest(ctx context.Context, st store.Store, srv *server.Server, shore detect.Shore, o serveOptions, out io.Writer, logger *slog.Logger) {
-	// TODO(gazetteer): Ports for port visits and dark port visits.
-	eng, err := detect.New(detect.Default(), detect.Deps{Shore: shore}, logger)
-	if err != nil {
-		fmt.Fprintf(out, "ingest: detectors: %v\n", err)
-		return
+func liveIngest(ctx context.Context, st store.Store, srv *server.Server, eng *detect.Engine, o serveOptions, out io.Writer, logger *slog.Logger) {
+	cfg := ingest.Config{Logger: logger, OnReject: func(r *source.Reject) { srv.IngestRejected(r.Reason, 1) }}
+	if eng != nil { // not --no-detect
+		cfg.Observer = eng
 	}
-	cfg := ingest.Config{Observer: eng, Logger: logger,
-		OnReject: func(r *source.Reject) { srv.IngestRejected(r.Reason, 1) }}
 	for _, s := range o.Ingest {
 		// A stream's positions should reach the map soon, not after the
 		// half million a file's batches hold.
@@ -335,6 +347,32 @@ func (d *dossierExporter) ExportZip(ctx context.Context, caseID, who string, w i
 	return err
 }
 
+// serverPlaces adapts the gazetteer to server.Places: one map place per
+// point, or per part of a place's area.
+type serverPlaces struct{ g *gazetteer.Gazetteer }
+
+func (p serverPlaces) Places(context.Context) ([]server.Place, error) {
+	all := p.g.All()
+	out := make([]server.Place, 0, len(all))
+	for _, x := range all {
+		sp := server.Place{Name: x.Name, Country: x.Country, Kind: string(x.Kind), Lat: x.Lat, Lon: x.Lon,
+			HighRisk: x.HighRisk, Source: x.Source}
+		if len(x.Polygons) == 0 {
+			out = append(out, sp)
+			continue
+		}
+		for _, ring := range x.Polygons {
+			part := sp
+			part.Polygon = make([][2]float64, len(ring))
+			for i, v := range ring { // the gazetteer's [lat, lon] to GeoJSON's [lon, lat]
+				part.Polygon[i] = [2]float64{v[1], v[0]}
+			}
+			out = append(out, part)
+		}
+	}
+	return out, nil
+}
+
 // serverImagery adapts the imagery catalogue to server.Imagery.
 type serverImagery struct{ r *imageryReader }
 
@@ -348,6 +386,7 @@ func (s serverImagery) Scenes(ctx context.Context, q server.ImageryQuery) ([]dos
 
 func newServeCmd() *cobra.Command {
 	var o serveOptions
+	var df detectFlags
 	var storeFlag, logLevel string
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
@@ -363,8 +402,10 @@ created and printed once; make more with 'lookout token create'. Tokens live nex
 (lookout.duckdb → lookout.tokens) unless --tokens says otherwise.
 
 With --ingest, sources are read into the store while serving (files, or tcp://, udp://,
-aisstream:// streams), through the streaming detectors: their events reach the alert stream
-as they are stored. Without it a DuckDB store is opened read-only.
+aisstream:// streams), through the streaming detectors (--profile, --param, --gazetteer as
+for 'lookout ingest'): their events reach the alert stream as they are stored. Without it a
+DuckDB store is opened read-only. The map's ports and zones are the gazetteer's, with the
+files --gazetteer adds.
 
 Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 		Example: `  lookout serve
@@ -377,6 +418,7 @@ Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 				return usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)}
 			}
 			o.StorePath = storePath(storeFlag)
+			o.Detect = &df
 			o.Out = cmd.OutOrStdout()
 			o.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			return serveStore(cmd.Context(), o)
@@ -393,5 +435,6 @@ Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 	fl.StringVar(&o.NewToken, "new-token", "", "create a fresh admin token with this name and print it")
 	fl.StringVar(&o.WebDir, "web-dir", "", "serve the web map from this directory instead of the built-in copy (development)")
 	fl.StringVar(&logLevel, "log-level", "info", "server log level on standard error: debug, info, warn, error")
+	df.add(cmd, true)
 	return cmd
 }

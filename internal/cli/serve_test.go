@@ -133,6 +133,9 @@ func (c *apiClient) get(path string, v any) {
 type geoJSON struct {
 	Type     string `json:"type"`
 	Features []struct {
+		Geometry struct {
+			Type string `json:"type"`
+		} `json:"geometry"`
 		Properties map[string]any `json:"properties"`
 	} `json:"features"`
 }
@@ -227,9 +230,6 @@ func TestServe(t *testing.T) {
 	if land.Type != "FeatureCollection" || len(land.Features) == 0 {
 		t.Errorf("basemap: %+v", land)
 	}
-	if resp, b := c.do("GET", "/api/places", c.token, nil); resp.StatusCode != http.StatusNotImplemented && resp.StatusCode != http.StatusOK {
-		t.Errorf("places: %d %s", resp.StatusCode, b)
-	}
 	var cases struct {
 		Cases []map[string]any `json:"cases"`
 	}
@@ -259,13 +259,28 @@ func TestServe(t *testing.T) {
 		t.Errorf("custody lacks the export:\n%s", out)
 	}
 
-	// A second start creates no token; the first still works.
-	printed, stop = startServe(t, "--store", db, "--open-case", caseID)
+	// A second start creates no token; the first still works. The map's
+	// places are the gazetteer's with the user's own.
+	zones := filepath.Join(dir, "zones.geojson")
+	os.WriteFile(zones, []byte(`{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Test box", "kind": "zone"},
+	 "geometry": {"type": "Polygon", "coordinates": [[[130.3, 42.2], [130.5, 42.2], [130.5, 42.3], [130.3, 42.3], [130.3, 42.2]]]}}]}`), 0o644)
+	printed, stop = startServe(t, "--store", db, "--open-case", caseID, "--gazetteer", zones)
 	if tokenRE.MatchString(printed) || !strings.Contains(printed, "#/case/"+caseID) || !strings.Contains(printed, "lookout token create") {
 		t.Errorf("second start:\n%s", printed)
 	}
 	c.base = urlRE.FindStringSubmatch(printed)[1]
 	c.get("/api/stats", nil)
+	var places geoJSON
+	c.get("/api/places", &places)
+	found := map[string]string{}
+	for _, f := range places.Features {
+		if name, _ := f.Properties["name"].(string); name == "Najin" && f.Properties["high_risk"] == true || name == "Test box" {
+			found[name] = f.Geometry.Type
+		}
+	}
+	if found["Najin"] != "Point" || found["Test box"] != "Polygon" || len(places.Features) < 100 {
+		t.Errorf("places: %v of %d", found, len(places.Features))
+	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -323,6 +338,10 @@ func TestServeIngest(t *testing.T) {
 	_, metrics := c.do("GET", "/metrics", c.token, nil)
 	if m := regexp.MustCompile(`(?m)^lookout_ingest_positions_total ([0-9.e+]+)$`).FindSubmatch(metrics); m == nil || string(m[1]) == "0" {
 		t.Errorf("ingest metric: %s", m)
+	}
+	// The detectors' events were published to the alert stream as stored.
+	if !regexp.MustCompile(`(?m)^lookout_events_total\{kind="[a-z_]+"\} [1-9]`).Match(metrics) {
+		t.Errorf("no events published:\n%s", metrics)
 	}
 	cancel()
 	select {
