@@ -1,6 +1,11 @@
 package sim
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
 
 // Notice is the label every file the simulator writes carries.
 const Notice = "SIMULATED data for the Lookout founding-case demo: every AIS message, track, image and detection is made up. " +
@@ -177,3 +182,51 @@ type Dropout struct {
 }
 
 func timeUTC(t int64) time.Time { return time.Unix(t, 0).UTC() }
+
+// ReadManifest reads a manifest.json written by Write.
+func ReadManifest(path string) (Manifest, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("sim: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Manifest{}, fmt.Errorf("sim: %s: %w", path, err)
+	}
+	if !m.Simulated {
+		return Manifest{}, fmt.Errorf("sim: %s is not a simulator manifest", path)
+	}
+	return m, nil
+}
+
+// Vessel returns the vessel with an MMSI.
+func (m *Manifest) Vessel(mmsi uint32) (Vessel, bool) {
+	for _, v := range m.Vessels {
+		if v.MMSI == mmsi {
+			return v, true
+		}
+	}
+	return Vessel{}, false
+}
+
+// ByRole returns the vessels of a role, in manifest order.
+func (m *Manifest) ByRole(r Role) []Vessel {
+	var out []Vessel
+	for _, v := range m.Vessels {
+		if v.Role == r {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// DarkLegsOf returns a vessel's dark legs in time order.
+func (m *Manifest) DarkLegsOf(mmsi uint32) []DarkLeg {
+	var out []DarkLeg
+	for _, d := range m.DarkLegs {
+		if d.MMSI == mmsi {
+			out = append(out, d)
+		}
+	}
+	return out
+}

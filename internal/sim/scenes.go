@@ -260,7 +260,7 @@ func (s *Scenario) sarScene(sc *Scene, ships []present, grid *landGrid, seed uin
 	gs := synth.GeoScene{CentreLat: sarCentre.Lat, CentreLon: sarCentre.Lon, W: sarPixels, H: sarPixels, PixelM: sarRes,
 		Seed: seed, Land: grid.OnLand, Acquired: sc.Acquired}
 	for i, p := range ships {
-		gs.Ships = append(gs.Ships, synth.GeoShip{Lat: p.at.Lat, Lon: p.at.Lon, LengthM: p.lengthM, WidthM: p.beamM, HeadingDeg: p.heading, SCRdB: 12})
+		gs.Ships = append(gs.Ships, synth.GeoShip{Lat: p.at.Lat, Lon: p.at.Lon, LengthM: p.lengthM, WidthM: p.beamM, HeadingDeg: p.heading, SCRdB: 15})
 		d := Detection{ID: fmt.Sprintf("%s-s%d", sc.ID, i+1), Lat: round6(p.at.Lat), Lon: round6(p.at.Lon), LengthM: p.lengthM, WidthM: p.beamM,
 			HeadingDeg: math.Round(p.heading*10) / 10, Confidence: 1, AISOff: p.aisOff,
 			TrueLat: round6(p.at.Lat), TrueLon: round6(p.at.Lon), TrueLengthM: p.lengthM}

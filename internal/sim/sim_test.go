@@ -296,3 +296,26 @@ func fmtT(t int64) string { return time.Unix(t, 0).UTC().Format("2006-01-02 15:0
 
 var _ = fmt.Sprint
 var _ = math.Pi
+
+// manifest.json reads back into the manifest Write returned.
+func TestReadManifest(t *testing.T) {
+	dir, m := writeSmall(t)
+	got, err := ReadManifest(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AIS.Messages != m.AIS.Messages || len(got.Vessels) != len(m.Vessels) || len(got.DarkLegs) != len(m.DarkLegs) ||
+		len(got.Scenes) != len(m.Scenes) || !got.DarkLegs[0].Off.Equal(m.DarkLegs[0].Off) {
+		t.Errorf("read back %+v", got.AIS)
+	}
+	if n := len(got.ByRole(RoleSanctioned)); n != 3 {
+		t.Errorf("%d sanctioned vessels", n)
+	}
+	v, ok := got.Vessel(273219850)
+	if !ok || v.Name != "ANGARA" || len(got.DarkLegsOf(v.MMSI)) != 1 {
+		t.Errorf("ANGARA: %+v %v, %d legs", v, ok, len(got.DarkLegsOf(v.MMSI)))
+	}
+	if _, err := ReadManifest(filepath.Join(dir, "README.txt")); err == nil {
+		t.Error("README.txt read as a manifest")
+	}
+}
