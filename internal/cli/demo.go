@@ -259,7 +259,8 @@ func runDemo(cmd *cobra.Command, o demoOptions) error {
 		if err != nil {
 			return "", err
 		}
-		v, _, err := storeList(ctx, st, l)
+		l.Published = demo.SDNPublished // the CSV carries no date; its provenance does
+		v, _, err := storeListWith(ctx, st, l, func(v *store.ListVersion) { v.URL = demo.SDNURL })
 		if err != nil {
 			return "", err
 		}
@@ -382,11 +383,7 @@ func runDemo(cmd *cobra.Command, o demoOptions) error {
 		if err != nil {
 			return "", err
 		}
-		items, err := l.Items(caseID)
-		if err != nil {
-			return "", err
-		}
-		if c.Scenes, err = caseScenes(ctx, imgDir, items); err != nil {
+		if err := dossierMap(ctx, c, l, imgDir); err != nil {
 			return "", err
 		}
 		c.Summary = demoNarrative(sum)

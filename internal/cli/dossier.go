@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -12,9 +13,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lookout-maritime/lookout/internal/coast"
 	"github.com/lookout-maritime/lookout/internal/dossier"
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/evidence"
+	"github.com/lookout-maritime/lookout/internal/gazetteer"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
@@ -57,6 +60,9 @@ chain of custody. 'lookout verify DIR' checks it.`,
 			}
 			c, err := buildDossier(cmd.Context(), st, l, args[0], who)
 			if err != nil {
+				return err
+			}
+			if err := dossierMap(cmd.Context(), c, l, imageryDir(storePath(f.store))); err != nil {
 				return err
 			}
 			c.Summary = summary
@@ -252,4 +258,67 @@ the installation's public key as you obtained it independently (not from the bun
 	cmd.Flags().StringVar(&key, "key", "", "the public key you trust (name+hash+base64), obtained independently")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "the report as JSON")
 	return cmd
+}
+
+// dossierMap completes a case for its map: the ports its events name
+// (visited, and the top candidates of dark port visits) from the
+// gazetteer, the scenes among its items from the imagery catalogue in
+// imgDir, and the embedded coastline under the whole.
+func dossierMap(ctx context.Context, c *dossier.Case, l *evidence.Log, imgDir string) error {
+	g, err := gazetteer.Default()
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	addPort := func(name, note string) {
+		if name == "" || seen[name] {
+			return
+		}
+		p, ok := g.Lookup(name)
+		if !ok {
+			return
+		}
+		seen[name] = true
+		if p.HighRisk {
+			note = strings.TrimSpace(note + " (high-risk port)")
+		}
+		c.Ports = append(c.Ports, dossier.Port{Name: p.Name, Country: p.Country, Lat: p.Lat, Lon: p.Lon, Note: note})
+	}
+	for _, e := range c.Events {
+		switch e.Kind {
+		case event.PortVisit:
+			addPort(e.Port, "port called at")
+		case event.DarkPortVisit:
+			if len(e.Candidates) > 0 {
+				addPort(e.Candidates[0].Port, "most plausible port of dark calls")
+			}
+		}
+	}
+	sort.Slice(c.Ports, func(i, j int) bool { return c.Ports[i].Name < c.Ports[j].Name })
+	if imgDir != "" {
+		items, err := l.Items(c.ID)
+		if err != nil {
+			return err
+		}
+		if c.Scenes, err = caseScenes(ctx, imgDir, items); err != nil {
+			return err
+		}
+	}
+	w, s, e, n, ok := c.MapBounds()
+	if !ok {
+		return nil
+	}
+	mask, err := coast.Load()
+	if err != nil {
+		return err
+	}
+	// A tolerance of a thousandth of the box keeps the coastline smooth on
+	// an A4 page and the HTML small.
+	tol := math.Max(e-w, n-s) / 1000
+	land, err := mask.LandGeoJSON(coast.BBox{MinLon: w, MinLat: s, MaxLon: e, MaxLat: n}, tol)
+	if err != nil {
+		return fmt.Errorf("dossier: coastline: %w", err)
+	}
+	c.LandGeoJSON, c.LandSource = land, "Natural Earth 1:10m land (public domain)"
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	_ "embed"
 	"io"
+	"time"
 )
 
 //go:embed data/sdn_2024-05-03.csv.gz
@@ -16,6 +17,13 @@ var sdn []byte
 
 // SDNFile is the bundled list's file name (gzip; the loader decompresses).
 const SDNFile = "sdn_2024-05-03.csv.gz"
+
+// SDNPublished is the date the bundled list was downloaded as published
+// (data/SOURCE.md); the legacy CSV itself carries no date.
+var SDNPublished = time.Date(2024, 5, 3, 0, 0, 0, 0, time.UTC)
+
+// SDNURL is where OFAC publishes the legacy CSV.
+const SDNURL = "https://www.treasury.gov/ofac/downloads/sdn.csv"
 
 // SDN returns the bundled OFAC SDN list (legacy CSV, gzip-compressed).
 // Source and licence: data/SOURCE.md.
