@@ -118,6 +118,10 @@ func Founding(seed int64) *Scenario { return New(DefaultConfig(seed)) }
 func New(cfg Config) *Scenario {
 	cfg = cfg.withDefaults()
 	s := &Scenario{cfg: cfg, places: NewPlaces()}
+	if cfg.Background < 0 {
+		s.err = fmt.Errorf("sim: %d background vessels", cfg.Background)
+		return s
+	}
 	s.mask, s.err = coast.Load()
 	if s.err != nil {
 		s.err = fmt.Errorf("sim: land mask: %w", s.err)
@@ -148,14 +152,14 @@ func (s *Scenario) Places() *Places { return s.places }
 
 // Streams of the generator (newRNG's stream argument).
 const (
-	streamFleet = 1 << 20
-	streamScene = 1<<20 + 1
-	streamVesel = 0 // + vessel index
+	streamFleet  = 1 << 20
+	streamScene  = 1<<20 + 1
+	streamVessel = 0 // + vessel index
 )
 
 func (s *Scenario) addShip(v Vessel, seaEvery, portEvery int64, ballast, laden float64) *ship {
 	sh := &ship{Vessel: v, idx: len(s.ships), seaEvery: seaEvery, portEvery: portEvery, ballast: ballast, laden: laden}
-	sh.r = newRNG(s.cfg.Seed, uint64(streamVesel+sh.idx))
+	sh.r = newRNG(s.cfg.Seed, uint64(streamVessel+sh.idx))
 	s.ships = append(s.ships, sh)
 	return sh
 }
@@ -233,8 +237,7 @@ func (s *Scenario) stayAt(sh *ship, port *Port, berth int, t0, t1 int64, draught
 	sh.plan.last().at = s.stayPoint(sh, port.berth(berth))
 }
 
-// sailTo adds a passage from the ship's current stay to a berth and the
-// stay there until t1 (or one of the given length when t1 is 0).
+// sailRoute adds a passage along path leaving at dep.
 func (s *Scenario) sailRoute(sh *ship, path []Point, dep int64, kn float64, dest string, draught float64) *seg {
 	sh.plan.segs = append(sh.plan.segs, newSail(path, dep, kn, dest, draught))
 	return sh.plan.last()
