@@ -128,14 +128,23 @@ func redetect(ctx context.Context, st detectStore, eng *detect.Engine, from, to 
 	var total int64
 	for _, v := range vs {
 		total += v.Positions
-		if v.Identities == 0 {
-			continue
-		}
-		h, err := st.Vessel(ctx, v.MMSI)
+	}
+	if sc, ok := st.(store.IdentityScanner); ok { // one query, not one per vessel
+		err := sc.ScanIdentities(ctx, func(b []vessel.Identity) error { ids = append(ids, b...); return nil })
 		if err != nil {
-			return res, fmt.Errorf("detect: vessel %d: %w", v.MMSI, err)
+			return res, fmt.Errorf("detect: identities: %w", err)
 		}
-		ids = append(ids, h.History...)
+	} else {
+		for _, v := range vs {
+			if v.Identities == 0 {
+				continue
+			}
+			h, err := st.Vessel(ctx, v.MMSI)
+			if err != nil {
+				return res, fmt.Errorf("detect: vessel %d: %w", v.MMSI, err)
+			}
+			ids = append(ids, h.History...)
+		}
 	}
 	sort.SliceStable(ids, func(i, j int) bool { return ids[i].FirstSeen.Before(ids[j].FirstSeen) })
 	seen := map[uint32]bool{}

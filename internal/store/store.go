@@ -245,6 +245,16 @@ type PositionScanner interface {
 	ScanPositions(ctx context.Context, from, to time.Time, fn func([]vessel.TrackPoint) error) error
 }
 
+// IdentityScanner reads every stored identity in one pass: how whole-store
+// work (risk ratings, detector re-runs) avoids a query per vessel.
+type IdentityScanner interface {
+	// ScanIdentities calls fn with every stored identity, ordered by
+	// MMSI, then FirstSeen, LastSeen and key (the order of
+	// VesselHistory.History), in batches; fn must not keep the slice. An
+	// error from fn stops the scan and is returned.
+	ScanIdentities(ctx context.Context, fn func([]vessel.Identity) error) error
+}
+
 // NearQuery asks which vessels were within RadiusKm of (Lat, Lon) with
 // From <= time < To. Distances are great-circle (haversine) on a sphere of
 // EarthRadiusKm.

@@ -52,6 +52,7 @@ func Run(t *testing.T, b Backend) {
 		{"Vessels", testVessels},
 		{"Track", testTrack},
 		{"ScanPositions", testScanPositions},
+		{"ScanIdentities", testScanIdentities},
 		{"Near", testNear},
 		{"NearRandom", testNearRandom},
 		{"Runs", testRuns},
@@ -503,6 +504,51 @@ func testScanPositions(t *testing.T, b Backend) {
 	}
 	if err := sc.ScanPositions(ctx, t0.Add(time.Hour), t0, func([]vessel.TrackPoint) error { return nil }); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("inverted range: %v", err)
+	}
+}
+
+// testScanIdentities: one pass gives exactly every vessel's history, in
+// Vessel's order, across batches.
+func testScanIdentities(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := open(t, b)
+	sc, ok := s.(store.IdentityScanner)
+	if !ok {
+		t.Fatalf("%T does not implement store.IdentityScanner", s)
+	}
+	var ids []vessel.Identity
+	for m := uint32(1); m <= 3000; m++ {
+		ids = append(ids, ident(m, fmt.Sprintf("SHIP %d", m), t0.Add(time.Duration(m)*time.Second), t0.Add(time.Hour)))
+		if m%1000 == 0 { // three vessels renamed, the new name seen first in the input
+			ids = append([]vessel.Identity{ident(m, "RENAMED", t0.Add(2*time.Hour), t0.Add(3*time.Hour))}, ids...)
+		}
+	}
+	if err := s.UpsertIdentities(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	var got []vessel.Identity
+	if err := sc.ScanIdentities(ctx, func(b []vessel.Identity) error { got = append(got, b...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(ids) {
+		t.Fatalf("scanned %d identities, want %d", len(got), len(ids))
+	}
+	i := 0
+	for m := uint32(1); m <= 3000; m++ {
+		h, err := s.Vessel(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range h.History {
+			if !sameIdentity(got[i], want) {
+				t.Fatalf("identity %d: got %+v, want %+v", i, got[i], want)
+			}
+			i++
+		}
+	}
+	stop := errors.New("enough")
+	if err := sc.ScanIdentities(ctx, func([]vessel.Identity) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("an error from fn: got %v", err)
 	}
 }
 
