@@ -203,7 +203,7 @@ func runDemo(cmd *cobra.Command, o demoOptions) error {
 	sum.Dossier = filepath.Join(o.dir, "dossier")
 	dataDir := filepath.Join(o.dir, "data")
 	imgDir := imageryDir(sum.Store)
-	fmt.Fprintf(stderr, "Lookout demo: %s\nAll AIS tracks, images and detections are SIMULATED; identities, designations, ports and dates are real (docs/DEMO.md).\n", demo.Title)
+	fmt.Fprintf(stderr, "Lookout demo: %s\nAll AIS tracks, images and detections are SIMULATED; the ships' identities, designations and ports, and some dates from public reporting, are real (docs/DEMO.md).\n", demo.Title)
 	s := &stages{w: stderr, of: 9, sum: sum}
 
 	var man sim.Manifest

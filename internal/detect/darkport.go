@@ -22,6 +22,7 @@ type candidate struct {
 	courseA        float64 // how well the course at A points at the port, [0,1]; -1 unknown
 	courseB        float64
 	timeFit        float64
+	dwellShare     float64
 	dAkm, dBkm     float64
 	transitMaxH    float64 // hours of travel at the plausible maximum speed
 	transitCruiseH float64
@@ -33,10 +34,17 @@ type candidate struct {
 //
 // Candidates are ranked by a plausibility score in [0,1]:
 //
-//	0.4 × course fit at A  (does the last course point at P? exp(-Δ²/2σ²), σ = 30°; 0.5 unknown)
-//	0.4 × course fit at B  (does the first course after the gap point away from P?)
-//	0.2 × time fit         (1 if the detour fits at cruising speed with MinDwell to spare,
+//	0.35 × course fit at A (does the last course point at P? exp(-Δ²/2σ²), σ = 30°; 0.5 unknown)
+//	0.35 × course fit at B (does the first course after the gap point away from P?)
+//	0.15 × time fit        (1 if the detour fits at cruising speed with MinDwell to spare,
 //	                        falling linearly to 0 at the plausible maximum speed)
+//	0.15 × dwell share     (the share of the gap left in port after the detour at
+//	                        cruising speed: a port reached at once leaves the
+//	                        whole gap for the call, a distant one leaves little)
+//
+// The course fits use great-circle bearings, which ignore land: a far port
+// across a peninsula can fit a course as well as the near one the ship
+// was heading into. The dwell share is what tells them apart.
 //
 // Ports at either end of the gap (A or B within their entry radius) are
 // not candidates: a gap there is a stay in that port, not an unseen visit.
@@ -67,6 +75,7 @@ func (e *Engine) darkPort(v *vstate, A, B fix) {
 	d["top_course_fit_start"] = round(top.courseA, 2)
 	d["top_course_fit_end"] = round(top.courseB, 2)
 	d["top_time_fit"] = round(top.timeFit, 2)
+	d["top_dwell_share"] = round(top.dwellShare, 2)
 	d["gap_key"] = e.gapKey(v.mmsi, A.t)
 	var hr []string
 	for _, c := range cands {
@@ -179,7 +188,8 @@ func (e *Engine) darkCandidates(v *vstate, A, B fix) ([]candidate, float64, floa
 		if cb < 0 {
 			cb = 0.5
 		}
-		c.Score = round(0.4*ca+0.4*cb+0.2*c.timeFit, 3)
+		c.dwellShare = math.Max(0, math.Min(1, (gapH-c.transitCruiseH)/gapH))
+		c.Score = round(0.35*ca+0.35*cb+0.15*c.timeFit+0.15*c.dwellShare, 3)
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b candidate) int {
