@@ -320,8 +320,9 @@ func (s *storeScreener) current(ctx context.Context) (*screener, error) {
 	return sc, nil
 }
 
-// dossierExporter renders a case's dossier for the API, as `lookout
-// dossier --zip` does, with the case's scenes from the imagery catalogue.
+// dossierExporter renders a case's dossier for the API as `lookout
+// dossier --zip` does: ports, the case's scenes and the coastline on its
+// map (dossierMap).
 type dossierExporter struct {
 	st         dossierStore
 	log        *evidence.Log
@@ -334,14 +335,8 @@ func (d *dossierExporter) ExportZip(ctx context.Context, caseID, who string, w i
 	if err != nil {
 		return err
 	}
-	if len(c.Scenes) == 0 {
-		items := make([]evidence.Item, len(c.Items))
-		for i, it := range c.Items {
-			items[i] = it.Item
-		}
-		if c.Scenes, err = caseScenes(ctx, d.imageryDir, items); err != nil {
-			return err
-		}
+	if err := dossierMap(ctx, c, d.log, d.imageryDir); err != nil {
+		return err
 	}
 	_, err = dossier.WriteZip(w, c, dossier.Options{Sign: d.log.SignNote})
 	return err

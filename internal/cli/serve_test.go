@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -155,6 +156,7 @@ func TestServe(t *testing.T) {
 	out, _ := mustRun(t, "case", "new", "--store", db, "Najin, October 2023")
 	caseID := strings.TrimSpace(out)
 	mustRun(t, "case", "add", "--store", db, caseID, "--vessel", "273000001")
+	mustRun(t, "case", "add", "--store", db, caseID, "--scene", najinScene)
 
 	printed, stop := startServe(t, "--store", db)
 	m, tm := urlRE.FindStringSubmatch(printed), tokenRE.FindStringSubmatch(printed)
@@ -237,9 +239,25 @@ func TestServe(t *testing.T) {
 	if !strings.Contains(jsonString(t, cases), caseID) {
 		t.Errorf("cases: %+v", cases)
 	}
-	resp, zip := c.do("POST", "/api/cases/"+caseID+"/dossier", c.token, nil)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" || !bytes.HasPrefix(zip, []byte("PK")) {
-		t.Errorf("dossier: %d %s %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), zip)
+	resp, zipped := c.do("POST", "/api/cases/"+caseID+"/dossier", c.token, nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("dossier: %d %s %.200s", resp.StatusCode, resp.Header.Get("Content-Type"), zipped)
+	}
+	// The dossier shows the case's scene with its detections, as the CLI's.
+	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var index []byte
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "index.html") {
+			rc, _ := f.Open()
+			index, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	if !bytes.Contains(index, []byte(najinScene)) || !bytes.Contains(index, []byte("MAIA-1")) {
+		t.Errorf("dossier index.html (%d bytes) lacks the scene or the vessel", len(index))
 	}
 
 	// While the server holds the evidence log, the CLI is told so.
