@@ -112,9 +112,23 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	najinFactor := map[uint32]bool{}
 	for _, e := range changes {
 		if r := e.Details["new_rating"]; !founding[e.MMSI] && (r == "high" || r == "sanctioned") {
 			t.Errorf("background vessel %d (%s) rated %v: %s", e.MMSI, e.Name, r, e.Explanation)
+		}
+		top, _ := e.Details["top_factors"].([]any)
+		for _, f := range top {
+			if m, _ := f.(map[string]any); m["kind"] == "dark_high_risk_port_call" {
+				najinFactor[e.MMSI] = true
+			}
+		}
+	}
+	// ... while the three ships' dark calls at Najin are among their top
+	// risk factors.
+	for _, ship := range sum.Ships {
+		if !najinFactor[ship.MMSI] {
+			t.Errorf("%s: the dark Najin calls are not among its top risk factors", ship.Name)
 		}
 	}
 
