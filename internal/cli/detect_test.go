@@ -63,6 +63,12 @@ func detectJSON(t *testing.T, args ...string) []event.Event {
 	if code != 0 {
 		t.Fatalf("detect %v: exit %d: %s", args, code, errOut)
 	}
+	return parseEvents(t, out)
+}
+
+// parseEvents reads JSON lines of events.
+func parseEvents(t *testing.T, out string) []event.Event {
+	t.Helper()
 	var evs []event.Event
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		if line == "" {
