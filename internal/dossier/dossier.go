@@ -109,6 +109,9 @@ type Port struct {
 	Lat     float64
 	Lon     float64
 	Note    string
+	// HighRisk marks a port of concern (e.g. a DPRK port): it is drawn
+	// red and the dark calls that may have reached it are the case.
+	HighRisk bool
 }
 
 // Scene is a satellite scene or photograph with what was seen in it.

@@ -48,7 +48,7 @@ func FuzzLandRings(f *testing.F) {
 		}
 		// Whatever parses draws without panicking.
 		c := &Case{ID: "C0", Title: "t", LandGeoJSON: data, Ports: []Port{{Name: "p", Lat: 42, Lon: 130}}}
-		if _, err := buildMap(c, 1000); err != nil && rings != nil {
+		if _, err := buildMap(c, 1000, nil); err != nil && rings != nil {
 			t.Fatal(err)
 		}
 	})

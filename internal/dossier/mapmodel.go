@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
@@ -18,44 +20,87 @@ import (
 type pt struct{ X, Y float64 }
 
 type mapModel struct {
+	Title      string
 	W, H       float64 // map units
 	West, East float64
 	South      float64
 	North      float64
 	Land       [][]pt // closed rings
 	Tracks     []mapTrack
-	Ports      []mapLabel
-	Events     []mapEvent
+	Ports      []mapPort
+	Markers    []mapMarker
 	Footprints []mapFootprint
 	Grid       []gridLine
 	Scale      scaleBar
+	// Frame outlines, on the overview, the area an inset map shows.
+	Frame *mapFrame
+	// Omitted counts the located events of each kind left off this map
+	// (they are in the event list).
+	Omitted map[event.Kind]int
 }
 
 type mapTrack struct {
 	Label      string
 	Color      string
+	Width      float64 // line width in map units: wider for tracks drawn first, so one on top of another still shows
 	Lines      [][]pt  // parts with AIS reception
 	Gaps       [][2]pt // straight dashes across reception gaps (AIS off or not received)
 	Start, End pt      // first and last positions
 }
 
-type mapLabel struct {
-	P     pt
-	Label string
-	Left  bool    // label drawn left of the point (it would leave the map)
-	Off   float64 // distance of the label from the point
+// mapPort is a port with its label placed where it hides no marker.
+type mapPort struct {
+	P        pt
+	Name     string
+	Sub      string // second line: "high-risk port", "7 port calls"
+	HighRisk bool
+	// Label box: text starts at (LX, LY) (baseline of the first line),
+	// anchored "start", "end" or "middle".
+	LX, LY float64
+	Anchor string
 }
 
-type mapEvent struct {
-	P     pt
-	At    pt  // the event's true position when P was moved off it
-	N     int // number in the event list
+// mapMarker is one event, or several of one kind at one place (a group,
+// drawn with its count), on the map.
+type mapMarker struct {
+	P     pt    // where the marker is drawn
+	At    pt    // the events' position (their centre for a group); a leader joins it to P when they differ
+	Ns    []int // event numbers in the event list
 	Kind  event.Kind
 	Color string
 }
 
+// Label is the text in the marker: the event's number, or "×N" for a group.
+func (mk *mapMarker) Label() string {
+	if len(mk.Ns) == 1 {
+		return strconv.Itoa(mk.Ns[0])
+	}
+	return "×" + strconv.Itoa(len(mk.Ns))
+}
+
+// R is the marker's radius in map units.
+func (mk *mapMarker) R() float64 {
+	if len(mk.Ns) > 1 {
+		return 15
+	}
+	return 10
+}
+
+// Title is the marker's tooltip: its kind and event numbers.
+func (mk *mapMarker) Title() string {
+	if len(mk.Ns) == 1 {
+		return fmt.Sprintf("%d. %s", mk.Ns[0], kindLabel(mk.Kind))
+	}
+	return fmt.Sprintf("%d × %s: events %s", len(mk.Ns), kindLabel(mk.Kind), numList(mk.Ns))
+}
+
 type mapFootprint struct {
 	Ring  []pt
+	Label string // scene ID, or "5 scenes" for scenes sharing one footprint
+}
+
+type mapFrame struct {
+	A, B  pt // top left, bottom right
 	Label string
 }
 
@@ -76,12 +121,15 @@ type scaleBar struct {
 // so a dash means AIS was off or out of reception.
 const gapThreshold = 2 * time.Hour
 
-var palette = []string{"#1f5fbf", "#d9480f", "#2b8a3e", "#862e9c", "#c2255c", "#0b7285", "#5c940d", "#e67700"}
+// The tracks' colours keep clear of the events' reds, oranges and greys.
+var palette = []string{"#1c7ed6", "#2b8a3e", "#f59f00", "#0b7285", "#ae3ec9", "#5c940d", "#8d5524", "#343a40"}
 
 func kindColor(k event.Kind) string {
 	switch k {
-	case event.DarkPortVisit, event.SanctionsHit, event.DarkDetection:
+	case event.DarkPortVisit, event.SanctionsHit:
 		return "#c92a2a"
+	case event.DarkDetection:
+		return "#212529" // a dark vessel
 	case event.Gap, event.Spoofing:
 		return "#e8590c"
 	case event.PortVisit:
@@ -89,7 +137,7 @@ func kindColor(k event.Kind) string {
 	case event.Encounter, event.Loitering:
 		return "#862e9c"
 	default:
-		return "#495057"
+		return "#6c757d"
 	}
 }
 
@@ -106,21 +154,116 @@ func mercY(lat float64) float64 {
 // MapBounds returns the area the dossier's map will show (west, south,
 // east, north in degrees): the case's tracks, ports, events and scene
 // footprints with a margin. Ask the coastline for this box (e.g.
-// coast.Mask.LandGeoJSON) to fill Case.LandGeoJSON. ok is false when the
-// case has nothing to map.
+// coast.Mask.LandGeoJSON) to fill Case.LandGeoJSON; the inset map, when
+// there is one, lies inside it. ok is false when the case has nothing to
+// map.
 func (c *Case) MapBounds() (west, south, east, north float64, ok bool) {
 	cc := *c
 	cc.LandGeoJSON = nil
-	m, err := buildMap(&cc, 1000)
+	m, err := buildMap(&cc, 1000, nil)
 	if err != nil || m == nil {
 		return 0, 0, 0, 0, false
 	}
 	return m.West, m.South, m.East, m.North, true
 }
 
+// onMap says whether an event is drawn on the map. The map shows where the
+// case's behaviour happened: events that are not about a place (a
+// sanctions match, a change of risk rating), draught changes (told with
+// the gap or visit they belong to) and calls at ordinary ports (counted on
+// the port's label) stay in the event list, or a busy case's map would be
+// a pile of circles over its home ports.
+func onMap(e *event.Event, highRisk map[string]bool) bool {
+	switch e.Kind {
+	case event.SanctionsHit, event.RiskChange, event.DraughtChange:
+		return false
+	case event.PortVisit:
+		hr, _ := e.Details["high_risk"].(bool)
+		return hr || highRisk[strings.ToLower(e.Port)]
+	}
+	return vessel.ValidPosition(e.Lat, e.Lon)
+}
+
+// highRiskPorts names (lower case) the case's ports marked high-risk:
+// by Port.HighRisk, by a note saying so, or by a dark port visit's
+// candidate.
+func (c *Case) highRiskPorts() map[string]bool {
+	hr := map[string]bool{}
+	for _, p := range c.Ports {
+		if p.HighRisk || strings.Contains(strings.ToLower(p.Note), "high-risk") || strings.Contains(strings.ToLower(p.Note), "high risk") {
+			hr[strings.ToLower(p.Name)] = true
+		}
+	}
+	for _, e := range c.Events {
+		for _, cd := range e.Candidates {
+			if cd.HighRisk {
+				hr[strings.ToLower(cd.Port)] = true
+			}
+		}
+	}
+	return hr
+}
+
+// insetBox is the area worth a second, zoomed map: the scene footprints,
+// the dark detections and the high-risk ports the case's dark calls point
+// at. ok is false when there is none, or when it is not much smaller than
+// the overview (whose bounds are w, s, e, n).
+func (c *Case) insetBox(w, s, e, n float64) (box [4]float64, label string, ok bool) {
+	bw, bs, be, bn := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	add := func(lat, lon float64) {
+		if vessel.ValidPosition(lat, lon) {
+			bw, be = math.Min(bw, lon), math.Max(be, lon)
+			bs, bn = math.Min(bs, lat), math.Max(bn, lat)
+		}
+	}
+	hr := c.highRiskPorts()
+	for _, p := range c.Ports {
+		if hr[strings.ToLower(p.Name)] {
+			add(p.Lat, p.Lon)
+			if label == "" {
+				label = p.Name
+			}
+		}
+	}
+	for _, sc := range c.Scenes {
+		if b := sc.Bounds; b != [4]float64{} {
+			add(b[1], b[0])
+			add(b[3], b[2])
+		}
+		for _, d := range sc.Detections {
+			add(d.Lat, d.Lon)
+		}
+	}
+	for _, ev := range c.Events {
+		if ev.Kind == event.DarkDetection {
+			add(ev.Lat, ev.Lon)
+		}
+	}
+	if math.IsInf(bw, 1) {
+		return box, "", false
+	}
+	// A margin of a quarter, at least about 2 km, so the port's
+	// surroundings show; then wide enough for a landscape map.
+	padX := math.Max((be-bw)/4, 0.025)
+	padY := math.Max((bn-bs)/4, 0.02)
+	box = [4]float64{bw - padX, bs - padY, be + padX, bn + padY}
+	if spanX, spanY := (box[2]-box[0])*math.Pi/180, mercY(box[3])-mercY(box[1]); spanX < spanY*1.5 {
+		grow := (spanY*1.5 - spanX) * 90 / math.Pi
+		box[0], box[2] = box[0]-grow, box[2]+grow
+	}
+	if (box[2]-box[0])*4 > e-w && (box[3]-box[1])*4 > n-s {
+		return box, "", false
+	}
+	if label == "" {
+		label = "the imagery"
+	}
+	return box, label, true
+}
+
 // buildMap fits the case's tracks, ports, events and scene footprints in a
-// map width units wide.
-func buildMap(c *Case, width float64) (*mapModel, error) {
+// map width units wide; box (west, south, east, north), when given, is the
+// area to show instead (an inset).
+func buildMap(c *Case, width float64, box *[4]float64) (*mapModel, error) {
 	w, s, e, n := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	add := func(lat, lon float64) {
 		if !vessel.ValidPosition(lat, lon) {
@@ -129,31 +272,36 @@ func buildMap(c *Case, width float64) (*mapModel, error) {
 		w, e = math.Min(w, lon), math.Max(e, lon)
 		s, n = math.Min(s, lat), math.Max(n, lat)
 	}
-	for _, v := range c.Vessels {
-		for _, p := range v.Track {
+	if box != nil {
+		w, s, e, n = box[0], box[1], box[2], box[3]
+	} else {
+		for _, v := range c.Vessels {
+			for _, p := range v.Track {
+				add(p.Lat, p.Lon)
+			}
+		}
+		for _, p := range c.Ports {
 			add(p.Lat, p.Lon)
 		}
-	}
-	for _, p := range c.Ports {
-		add(p.Lat, p.Lon)
-	}
-	for _, ev := range c.Events {
-		add(ev.Lat, ev.Lon)
-	}
-	for _, sc := range c.Scenes {
-		if sc.Bounds != [4]float64{} {
-			add(sc.Bounds[1], sc.Bounds[0])
-			add(sc.Bounds[3], sc.Bounds[2])
+		for _, ev := range c.Events {
+			add(ev.Lat, ev.Lon)
 		}
+		for _, sc := range c.Scenes {
+			if sc.Bounds != [4]float64{} {
+				add(sc.Bounds[1], sc.Bounds[0])
+				add(sc.Bounds[3], sc.Bounds[2])
+			}
+		}
+		if math.IsInf(w, 1) {
+			return nil, nil // nothing to draw
+		}
+		// Pad by 8% and at least 0.2°.
+		padX := math.Max((e-w)*0.08, 0.2)
+		padY := math.Max((n-s)*0.08, 0.2)
+		w, e, s, n = w-padX, e+padX, math.Max(s-padY, -84), math.Min(n+padY, 84)
 	}
-	if math.IsInf(w, 1) {
-		return nil, nil // nothing to draw
-	}
-	// Pad by 8% and at least 0.2°, and keep the map between 1:2 and 2:1.
-	padX := math.Max((e-w)*0.08, 0.2)
-	padY := math.Max((n-s)*0.08, 0.2)
-	w, e, s, n = w-padX, e+padX, math.Max(s-padY, -84), math.Min(n+padY, 84)
-	m := &mapModel{W: width}
+	// Keep the map between 1:1.6 and 1.2:1.
+	m := &mapModel{W: width, Omitted: map[event.Kind]int{}}
 	x0 := w * math.Pi / 180
 	spanX := (e - w) * math.Pi / 180
 	spanY := mercY(n) - mercY(s)
@@ -174,6 +322,12 @@ func buildMap(c *Case, width float64) (*mapModel, error) {
 	proj := func(lat, lon float64) pt {
 		return pt{(lon*math.Pi/180 - x0) * k, (yN - mercY(lat)) * k}
 	}
+	// Anything beyond a margin around the view is left out (an inset
+	// needs none of the rest of the tracks).
+	mx, my := (e-w)/2, (n-s)/2
+	inView := func(lat, lon float64) bool {
+		return lon >= w-mx && lon <= e+mx && lat >= s-my && lat <= n+my
+	}
 
 	if len(c.LandGeoJSON) > 0 {
 		rings, err := landRings(c.LandGeoJSON)
@@ -193,66 +347,128 @@ func buildMap(c *Case, width float64) (*mapModel, error) {
 			}
 		}
 	}
+	nv := len(c.Vessels)
 	for i, v := range c.Vessels {
-		t := mapTrack{Label: v.Label(), Color: trackColor(i)}
+		t := mapTrack{Label: v.Label(), Color: trackColor(i), Width: 2.2 + 3*float64(nv-1-i)}
 		var line []pt
-		for j, p := range v.Track {
+		started := false
+		var prev *vessel.TrackPoint
+		for j := range v.Track {
+			p := &v.Track[j]
 			if !vessel.ValidPosition(p.Lat, p.Lon) {
 				continue
 			}
+			if !inView(p.Lat, p.Lon) {
+				if len(line) > 0 {
+					t.Lines = append(t.Lines, line)
+					line = nil
+				}
+				prev = nil
+				continue
+			}
 			q := proj(p.Lat, p.Lon)
-			if j > 0 && (p.Time.Sub(v.Track[j-1].Time) > gapThreshold || p.Segment != v.Track[j-1].Segment) && len(line) > 0 {
+			if prev != nil && (p.Time.Sub(prev.Time) > gapThreshold || p.Segment != prev.Segment) && len(line) > 0 {
 				t.Gaps = append(t.Gaps, [2]pt{line[len(line)-1], q})
 				t.Lines = append(t.Lines, line)
 				line = nil
 			}
-			if len(line) == 0 && len(t.Lines) == 0 {
-				t.Start = q
+			if !started {
+				t.Start, started = q, true
 			}
 			line = appendSimplified(line, q, 0.8)
 			t.End = q
+			prev = p
 		}
 		if len(line) > 0 {
 			t.Lines = append(t.Lines, line)
 		}
-		m.Tracks = append(m.Tracks, t)
+		if started {
+			m.Tracks = append(m.Tracks, t)
+		}
 	}
-	for _, p := range c.Ports {
-		q := proj(p.Lat, p.Lon)
-		// About 7.5 units a character at the map's label size.
-		m.Ports = append(m.Ports, mapLabel{P: q, Label: p.Name, Off: 8})
-	}
+
+	// Events: the ones that carry the case, those of one kind at one spot
+	// gathered into one marker with their count.
+	hr := c.highRiskPorts()
+	const near = 24.0      // map units: events closer than this share a marker
+	calls := map[int]int{} // port index → ordinary calls seen
 	for i, ev := range c.sortedEvents() {
-		if !vessel.ValidPosition(ev.Lat, ev.Lon) {
+		if !vessel.ValidPosition(ev.Lat, ev.Lon) || !inView(ev.Lat, ev.Lon) {
 			continue
 		}
 		at := proj(ev.Lat, ev.Lon)
-		// Events at one place (a visit and a sanctions hit in port) would
-		// hide each other: fan them out around the spot.
-		p := at
-		for k := 0; k < 12 && m.crowded(p); k++ {
-			a := float64(k) * math.Pi / 3
-			r := 22.0 * float64(1+k/6)
-			p = pt{at.X + r*math.Cos(a), at.Y + r*math.Sin(a)}
+		if !onMap(&ev, hr) {
+			if ev.Kind == event.PortVisit {
+				if pi := c.portOf(&ev); pi >= 0 {
+					calls[pi]++
+					continue
+				}
+			}
+			m.Omitted[ev.Kind]++
+			continue
 		}
-		m.Events = append(m.Events, mapEvent{P: p, At: at, N: i + 1, Kind: ev.Kind, Color: kindColor(ev.Kind)})
-	}
-	// Port labels clear the event markers at the port, and go left of the
-	// point when they would leave the map (about 7.5 units a character).
-	for i := range m.Ports {
-		p := &m.Ports[i]
-		for _, e := range m.Events {
-			if math.Hypot(e.P.X-p.P.X, e.P.Y-p.P.Y) < 14 {
-				p.Off = 16
+		grouped := false
+		for mi := range m.Markers {
+			mk := &m.Markers[mi]
+			if mk.Kind == ev.Kind && math.Hypot(mk.At.X-at.X, mk.At.Y-at.Y) < near {
+				// Keep the marker at the group's centre.
+				nn := float64(len(mk.Ns))
+				mk.At = pt{(mk.At.X*nn + at.X) / (nn + 1), (mk.At.Y*nn + at.Y) / (nn + 1)}
+				mk.Ns = append(mk.Ns, i+1)
+				grouped = true
+				break
 			}
 		}
-		p.Left = p.P.X+p.Off+7.5*float64(len([]rune(p.Label))) > width
-	}
-	for _, sc := range c.Scenes {
-		if b := sc.Bounds; b != [4]float64{} {
-			m.Footprints = append(m.Footprints, mapFootprint{Label: sc.ID, Ring: []pt{
-				proj(b[1], b[0]), proj(b[1], b[2]), proj(b[3], b[2]), proj(b[3], b[0])}})
+		if !grouped {
+			m.Markers = append(m.Markers, mapMarker{At: at, Ns: []int{i + 1}, Kind: ev.Kind, Color: kindColor(ev.Kind)})
 		}
+	}
+	for pi, p := range c.Ports {
+		if !inView(p.Lat, p.Lon) {
+			continue
+		}
+		mp := mapPort{P: proj(p.Lat, p.Lon), Name: p.Name, HighRisk: hr[strings.ToLower(p.Name)]}
+		var sub []string
+		if mp.HighRisk {
+			sub = append(sub, "high-risk port")
+		}
+		switch n := calls[pi]; {
+		case n == 1:
+			sub = append(sub, "1 port call")
+		case n > 1:
+			sub = append(sub, fmt.Sprintf("%d port calls", n))
+		}
+		mp.Sub = strings.Join(sub, ", ")
+		m.Ports = append(m.Ports, mp)
+	}
+	m.placeMarkers()
+	m.placeLabels()
+
+	// Scenes sharing a footprint (repeat acquisitions) are one outline.
+	footprint := map[[4]float64]int{}
+	var first, last []Scene
+	var shared []int
+	for _, sc := range c.Scenes {
+		b := sc.Bounds
+		if b == [4]float64{} {
+			continue
+		}
+		key := [4]float64{math.Round(b[0] * 1e4), math.Round(b[1] * 1e4), math.Round(b[2] * 1e4), math.Round(b[3] * 1e4)}
+		if fi, ok := footprint[key]; ok {
+			shared[fi]++
+			if sc.Acquired.Before(first[fi].Acquired) {
+				first[fi] = sc
+			}
+			if sc.Acquired.After(last[fi].Acquired) {
+				last[fi] = sc
+			}
+			m.Footprints[fi].Label = fmt.Sprintf("%d scenes, %s to %s", shared[fi], fmtDate(first[fi].Acquired), fmtDate(last[fi].Acquired))
+			continue
+		}
+		footprint[key] = len(m.Footprints)
+		shared, first, last = append(shared, 1), append(first, sc), append(last, sc)
+		m.Footprints = append(m.Footprints, mapFootprint{Label: sc.ID, Ring: []pt{
+			proj(b[1], b[0]), proj(b[1], b[2]), proj(b[3], b[2]), proj(b[3], b[0])}})
 	}
 	// Graticule at a round step giving 3-8 lines.
 	step := niceStep(math.Max(e-w, n-s) / 5)
@@ -268,17 +484,183 @@ func buildMap(c *Case, width float64) (*mapModel, error) {
 	target := width / 5 * kmPerUnit
 	km := niceStep(target)
 	m.Scale = scaleBar{Len: km / kmPerUnit, Label: fmt.Sprintf("%g km", km)}
+	if box == nil {
+		if ib, label, ok := c.insetBox(w, s, e, n); ok {
+			m.Frame = &mapFrame{A: proj(ib[3], ib[0]), B: proj(ib[1], ib[2]), Label: "Map 2: " + label}
+		}
+	}
 	return m, nil
 }
 
-// crowded reports whether an event marker at p would overlap another.
-func (m *mapModel) crowded(p pt) bool {
-	for _, e := range m.Events {
-		if math.Hypot(e.P.X-p.X, e.P.Y-p.Y) < 20 {
+// portOf finds the case's port an event names (or, failing the name, the
+// nearest within 15 km); -1 when none.
+func (c *Case) portOf(e *event.Event) int {
+	best, bestKm := -1, 15.0
+	for i, p := range c.Ports {
+		if e.Port != "" && strings.EqualFold(p.Name, e.Port) {
+			return i
+		}
+		if d := geoKm(p.Lat, p.Lon, e.Lat, e.Lon); d < bestKm {
+			best, bestKm = i, d
+		}
+	}
+	return best
+}
+
+// geoKm is the great-circle distance (haversine, mean Earth radius).
+func geoKm(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371.0088
+	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
+	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
+	a := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
+}
+
+// placeMarkers puts each marker at its events' position or, when that
+// would cover another marker or a port, on rings around it (joined to it
+// by a leader line).
+func (m *mapModel) placeMarkers() {
+	for i := range m.Markers {
+		mk := &m.Markers[i]
+		r := mk.R()
+		mk.P = mk.At
+		for k := 0; k < 24 && m.crowded(mk.P, r, i); k++ {
+			a := float64(k%8)*math.Pi/4 + float64(k/8)*math.Pi/8
+			d := (r + 12) * float64(1+k/8)
+			mk.P = pt{mk.At.X + d*math.Cos(a), mk.At.Y + d*math.Sin(a)}
+		}
+	}
+}
+
+// crowded reports whether marker i, drawn at p with radius r, would
+// overlap a marker placed before it or a port's symbol, or leave the map.
+func (m *mapModel) crowded(p pt, r float64, i int) bool {
+	if p.X-r < 0 || p.Y-r < 16 || p.X+r > m.W || p.Y+r > m.H {
+		return true
+	}
+	for j := range i {
+		o := &m.Markers[j]
+		if math.Hypot(o.P.X-p.X, o.P.Y-p.Y) < r+o.R()+2 {
+			return true
+		}
+	}
+	for _, pp := range m.Ports {
+		if math.Hypot(pp.P.X-p.X, pp.P.Y-p.Y) < r+6 {
 			return true
 		}
 	}
 	return false
+}
+
+// Label sizes in map units, at the renderers' label fonts.
+const (
+	portCharW = 7.8 // a character of a port's name
+	subCharW  = 6.0 // a character of its second line
+	portLineH = 14.0
+	subLineH  = 12.0
+)
+
+func (p *mapPort) labelSize() (w, h float64) {
+	w = portCharW * float64(len([]rune(p.Name)))
+	h = portLineH
+	if p.Sub != "" {
+		w = math.Max(w, subCharW*float64(len([]rune(p.Sub))))
+		h += subLineH
+	}
+	return w, h
+}
+
+type rect struct{ X0, Y0, X1, Y1 float64 }
+
+func overlap(a, b rect) float64 {
+	w := math.Min(a.X1, b.X1) - math.Max(a.X0, b.X0)
+	h := math.Min(a.Y1, b.Y1) - math.Max(a.Y0, b.Y0)
+	if w <= 0 || h <= 0 {
+		return 0
+	}
+	return w * h
+}
+
+// placeLabels puts each port's label right, left, above or below its
+// symbol, wherever it covers the least of the markers, the other labels
+// and the map's edge.
+func (m *mapModel) placeLabels() {
+	var placed []rect
+	for i := range m.Ports {
+		p := &m.Ports[i]
+		w, h := p.labelSize()
+		type cand struct {
+			box    rect
+			anchor string
+		}
+		x, y := p.P.X, p.P.Y
+		const gap = 8
+		cands := []cand{
+			{rect{x + gap, y - portLineH*0.75, x + gap + w, y - portLineH*0.75 + h}, "start"},
+			{rect{x - gap - w, y - portLineH*0.75, x - gap, y - portLineH*0.75 + h}, "end"},
+			{rect{x - w/2, y - gap - h, x + w/2, y - gap}, "middle"},
+			{rect{x - w/2, y + gap, x + w/2, y + gap + h}, "middle"},
+			{rect{x + gap, y - gap - h, x + gap + w, y - gap}, "start"},
+			{rect{x + gap, y + gap, x + gap + w, y + gap + h}, "start"},
+			{rect{x - gap - w, y - gap - h, x - gap, y - gap}, "end"},
+			{rect{x - gap - w, y + gap, x - gap, y + gap + h}, "end"},
+		}
+		best, bestCost := 0, math.Inf(1)
+		for ci, cd := range cands {
+			cost := float64(ci) // prefer the earlier places when all are clear
+			b := cd.box
+			frame := rect{0, 18, m.W, m.H - 30}
+			cost += (w*h - overlap(b, frame)) * 20
+			for _, mk := range m.Markers {
+				r := mk.R() + 1
+				cost += overlap(b, rect{mk.P.X - r, mk.P.Y - r, mk.P.X + r, mk.P.Y + r}) * 4
+			}
+			for _, o := range placed {
+				cost += overlap(b, o) * 8
+			}
+			for j, o := range m.Ports {
+				if j != i {
+					cost += overlap(b, rect{o.P.X - 5, o.P.Y - 5, o.P.X + 5, o.P.Y + 5}) * 8
+				}
+			}
+			if cost < bestCost {
+				best, bestCost = ci, cost
+			}
+		}
+		cd := cands[best]
+		placed = append(placed, cd.box)
+		p.Anchor = cd.anchor
+		p.LY = cd.box.Y0 + portLineH*0.75
+		switch cd.anchor {
+		case "start":
+			p.LX = cd.box.X0
+		case "end":
+			p.LX = cd.box.X1
+		default:
+			p.LX = (cd.box.X0 + cd.box.X1) / 2
+		}
+	}
+}
+
+// numList writes event numbers compactly: "3, 7–9, 12".
+func numList(ns []int) string {
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		switch {
+		case j == i:
+			parts = append(parts, strconv.Itoa(ns[i]))
+		case j == i+1:
+			parts = append(parts, strconv.Itoa(ns[i]), strconv.Itoa(ns[j]))
+		default:
+			parts = append(parts, fmt.Sprintf("%d–%d", ns[i], ns[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 func invMercY(y float64) float64 { return (2*math.Atan(math.Exp(y)) - math.Pi/2) * 180 / math.Pi }
@@ -472,12 +854,23 @@ func buildTimeline(c *Case) *timeline {
 		tl.Rows = append(tl.Rows, r)
 	}
 	for i, e := range evs {
+		// A sanctions match spans the whole time its identity was seen:
+		// it is not a moment of the case, and would take a lane for it.
+		if e.Kind == event.SanctionsHit {
+			continue
+		}
 		ri, ok := rowOf[e.MMSI]
 		if !ok {
 			ri = len(tl.Rows)
 			rowOf[e.MMSI] = ri
 			label := e.Name
-			if label == "" {
+			switch {
+			case label != "":
+			case e.MMSI == 0 && e.Kind == event.DarkDetection:
+				label = "Imagery, no AIS"
+			case e.MMSI == 0:
+				label = "Not identified"
+			default:
 				label = fmt.Sprintf("MMSI %d", e.MMSI)
 			}
 			tl.Rows = append(tl.Rows, tlRow{Label: label, Color: "#495057"})

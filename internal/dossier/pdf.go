@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,7 @@ func writePDF(w io.Writer, v *view) error {
 	f := fpdf.New("P", "mm", "A4", "")
 	d := &pdfDoc{Fpdf: f, v: v}
 	cp := f.UnicodeTranslatorFromDescriptor("")
-	d.tr = func(s string) string { return cp(translit(s)) }
+	d.tr = func(s string) string { return cp(symbols.Replace(translit(s))) }
 	c := v.C
 	f.SetTitle(d.tr(c.ID+" "+c.Title), false)
 	f.SetAuthor(d.tr(c.Author), false)
@@ -160,56 +161,6 @@ func (d *pdfDoc) muted(s string, size float64) {
 	d.SetTextColor(0, 0, 0)
 }
 
-func (d *pdfDoc) titlePage() {
-	c := d.v.C
-	d.AddPage()
-	if c.Simulated {
-		d.SetFillColor(201, 42, 42)
-		d.SetTextColor(255, 255, 255)
-		d.SetFont("Helvetica", "B", 12)
-		msg := "SIMULATED DATA - this dossier shows no real vessel's behaviour."
-		if c.SimulatedNote != "" {
-			msg += " " + c.SimulatedNote
-		}
-		d.multi(contentW, 7, d.tr(msg), "", "C", true)
-		d.SetTextColor(0, 0, 0)
-		d.Ln(4)
-	}
-	d.SetFont("Helvetica", "", 10)
-	d.SetTextColor(95, 107, 122)
-	d.CellFormat(contentW, 6, d.tr("LOOKOUT CASE DOSSIER · "+c.ID), "", 1, "L", false, 0, "")
-	d.SetTextColor(0, 0, 0)
-	d.SetFont("Helvetica", "B", 22)
-	d.multi(contentW, 10, d.tr(c.Title), "", "L", false)
-	d.Ln(3)
-	rows := [][2]string{{"Case opened", fmtTime(c.Created)}, {"Dossier generated", fmtTime(c.Generated)}}
-	if c.Author != "" {
-		rows = append(rows, [2]string{"Prepared by", c.Author})
-	}
-	var names []string
-	for _, v := range c.Vessels {
-		n := v.Label()
-		if v.IMO != 0 && v.Name != "" {
-			n += fmt.Sprintf(" (IMO %d)", v.IMO)
-		}
-		names = append(names, n)
-	}
-	rows = append(rows, [2]string{"Vessels", strings.Join(names, ", ")},
-		[2]string{"Events", strconv.Itoa(len(d.v.Events))}, [2]string{"Evidence items", strconv.Itoa(len(d.v.Items))})
-	if cp := d.v.Checkpoint; cp != nil {
-		rows = append(rows, [2]string{"Evidence log checkpoint", fmt.Sprintf("%d entries, root %s, signed %s by key %s", cp.Size, cp.Root, fmtTime(cp.Time), d.v.KeyName)})
-	}
-	d.kvTable(rows, 45)
-	d.h2("Summary")
-	ps := paragraphs(c.Summary)
-	if len(ps) == 0 {
-		d.muted("No summary was written for this case.", 10)
-	}
-	for _, p := range ps {
-		d.para(p, 10.5, "")
-	}
-}
-
 // kvTable writes label/value rows.
 func (d *pdfDoc) kvTable(rows [][2]string, labelW float64) {
 	for _, r := range rows {
@@ -230,6 +181,17 @@ func (d *pdfDoc) kvTable(rows [][2]string, labelW float64) {
 	}
 }
 
+// Table cells may start with a marker byte: cellMono for a monospaced
+// cell (hashes, keys), cellChip followed by a colour "#rrggbb" for an
+// event's number on its kind's colour.
+const (
+	cellMono  = "\x00"
+	cellChip  = "\x01"
+	cellMuted = "\x02" // a label, in grey
+)
+
+func chip(color string, n int) string { return cellChip + color + strconv.Itoa(n) }
+
 // table writes a table whose cells wrap; widths are fractions of the
 // content width.
 func (d *pdfDoc) table(caption string, head []string, widths []float64, rows [][]string, size float64) {
@@ -247,38 +209,58 @@ func (d *pdfDoc) table(caption string, head []string, widths []float64, rows [][
 	for i, w := range widths {
 		ws[i] = w * contentW
 	}
-	row := func(cells []string, style string, border string) {
-		d.SetFont("Helvetica", style, size)
+	font := func(c string) (string, string, string) { // family, style, text
+		switch {
+		case strings.HasPrefix(c, cellMono):
+			return "Courier", "", c[1:]
+		case strings.HasPrefix(c, cellChip) && len(c) >= 8:
+			return "Helvetica", "B", c[8:]
+		case strings.HasPrefix(c, cellMuted):
+			return "Helvetica", "", c[1:]
+		}
+		return "Helvetica", "", c
+	}
+	row := func(cells []string) {
 		n := 1
 		split := make([][]string, len(cells))
 		for i, c := range cells {
-			font := "Helvetica"
-			if strings.HasPrefix(c, "\x00") { // monospaced cell
-				font, c = "Courier", c[1:]
-			}
-			d.SetFont(font, style, size)
-			split[i] = d.wrap(d.tr(c), ws[i]-1.5)
+			fam, st, text := font(c)
+			d.SetFont(fam, st, size)
+			split[i] = d.wrap(d.tr(text), ws[i]-1.5)
 			n = max(n, len(split[i]))
 		}
 		h := float64(n)*lh + 1.6
 		if d.GetY()+h > pageH-20 {
 			d.AddPage()
-			if style == "" && head != nil {
+			if head != nil {
 				d.tableHead(head, ws, size, lh)
 			}
 		}
 		y := d.GetY()
 		x := margin
 		for i, c := range cells {
-			font := "Helvetica"
-			if strings.HasPrefix(c, "\x00") {
-				font = "Courier"
+			fam, st, _ := font(c)
+			d.SetFont(fam, st, size)
+			if strings.HasPrefix(c, cellChip) && len(c) >= 8 && len(split[i]) > 0 {
+				r, g, b := hexRGB(c[1:8])
+				d.SetFillColor(r, g, b)
+				w := d.GetStringWidth(split[i][0]) + 2
+				d.RoundedRect(x, y+0.5, w, lh+0.6, 0.8, "1234", "F")
+				d.SetTextColor(255, 255, 255)
+				d.SetXY(x, y+0.8)
+				d.CellFormat(w, lh, split[i][0], "", 0, "C", false, 0, "")
+				d.SetTextColor(0, 0, 0)
+				x += ws[i]
+				continue
 			}
-			d.SetFont(font, style, size)
+			if strings.HasPrefix(c, cellMuted) {
+				d.SetTextColor(95, 107, 122)
+			}
 			for j, ln := range split[i] {
 				d.SetXY(x, y+0.8+float64(j)*lh)
 				d.CellFormat(ws[i]-1.5, lh, ln, "", 0, "L", false, 0, "")
 			}
+			d.SetTextColor(0, 0, 0)
 			x += ws[i]
 		}
 		d.SetDrawColor(213, 219, 227)
@@ -288,30 +270,39 @@ func (d *pdfDoc) table(caption string, head []string, widths []float64, rows [][
 	if head != nil {
 		d.tableHead(head, ws, size, lh)
 	}
-	_ = row
 	for _, r := range rows {
-		row(r, "", "")
+		row(r)
 	}
 	d.Ln(3)
 }
 
 func (d *pdfDoc) tableHead(head []string, ws []float64, size, lh float64) {
-	if d.GetY()+lh*3 > pageH-20 {
+	d.SetFont("Helvetica", "B", size)
+	split := make([][]string, len(head))
+	n := 1
+	for i, h := range head {
+		split[i] = d.wrap(d.tr(h), ws[i]-1.5)
+		n = max(n, len(split[i]))
+	}
+	hh := float64(n)*lh + 1.5
+	if d.GetY()+hh+lh*2 > pageH-20 {
 		d.AddPage()
 	}
 	d.SetFont("Helvetica", "B", size)
 	y := d.GetY()
 	x := margin
-	for i, h := range head {
-		d.SetXY(x, y)
-		d.CellFormat(ws[i]-1.5, lh+1.5, d.tr(h), "", 0, "L", false, 0, "")
+	for i := range head {
+		for j, ln := range split[i] {
+			d.SetXY(x, y+float64(j)*lh)
+			d.CellFormat(ws[i]-1.5, lh+1.5, ln, "", 0, "L", false, 0, "")
+		}
 		x += ws[i]
 	}
 	d.SetDrawColor(29, 36, 48)
 	d.SetLineWidth(0.35)
-	d.Line(margin, y+lh+1.6, margin+contentW, y+lh+1.6)
+	d.Line(margin, y+hh+0.1, margin+contentW, y+hh+0.1)
 	d.SetLineWidth(0.2)
-	d.SetY(y + lh + 1.8)
+	d.SetY(y + hh + 0.3)
 }
 
 func hexRGB(s string) (int, int, int) {
@@ -328,14 +319,84 @@ func (d *pdfDoc) mapPage() {
 		return
 	}
 	d.AddPage()
-	d.h2("Map")
-	s := contentW / m.W
+	d.h2("Maps")
+	d.drawMap(m, contentW)
+	// Legend.
+	d.SetFont("Helvetica", "", 8)
+	x := margin
+	for _, le := range mapLegend(m, d.v.Inset) {
+		label := d.tr(le.Label)
+		w := 9 + d.GetStringWidth(label) + 5
+		if x+w > margin+contentW {
+			x = margin
+			d.SetY(d.GetY() + 5)
+		}
+		y := d.GetY() + 2.5
+		r, g, b := hexRGB(le.Color)
+		d.SetDrawColor(r, g, b)
+		d.SetFillColor(r, g, b)
+		switch le.Kind {
+		case "event":
+			d.Circle(x+3, y, 1.5, "F")
+		case "group":
+			d.Circle(x+3, y, 1.5, "F")
+			d.SetLineWidth(0.3)
+			d.Circle(x+3, y, 2.1, "D")
+		case "port", "hrport":
+			d.Rect(x+2, y-1, 2, 2, "F")
+		case "frame":
+			d.SetLineWidth(0.3)
+			d.Rect(x, y-1.5, 7, 3, "D")
+		case "gap", "scene":
+			d.SetLineWidth(0.5)
+			d.SetDashPattern([]float64{1.2, 0.8}, 0)
+			d.Line(x, y, x+7, y)
+			d.SetDashPattern(nil, 0)
+		default:
+			d.SetLineWidth(0.8)
+			d.Line(x, y, x+7, y)
+		}
+		d.SetLineWidth(0.2)
+		d.Text(x+9, y+1, label)
+		x += w
+	}
+	d.SetY(d.GetY() + 7)
+	note := "Numbers are the events' numbers in the event list. A line ends in a white dot where the vessel's track begins; where tracks share a route, the one listed first is drawn widest. Web Mercator projection."
+	if d.v.C.LandSource != "" {
+		note += " Coastline: " + d.v.C.LandSource + "."
+	}
+	if n := mapNote(m); n != "" {
+		note += " " + n
+	}
+	d.muted(note, 8)
+	if in := d.v.Inset; in != nil {
+		if d.GetY()+in.H*contentW/in.W > pageH-30 {
+			d.AddPage()
+		}
+		w := math.Min(contentW, 150*in.W/in.H)
+		d.drawMap(in, w)
+		d.muted("The coastline is drawn at the overview's detail and is only approximate at this scale; positions are exact.", 8)
+		d.sceneSummary()
+	}
+}
+
+// drawMap draws a map w mm wide at the current position, with its title
+// above it, and moves below it.
+func (d *pdfDoc) drawMap(m *mapModel, w float64) {
+	if m.Title != "" {
+		d.SetFont("Helvetica", "B", 9.5)
+		d.CellFormat(w, 5, d.tr(m.Title), "", 1, "L", false, 0, "")
+	}
+	s := w / m.W
+	// Fonts follow the map's scale: labels were placed for a map about
+	// 180 mm wide.
+	fs := math.Max(0.8, s/(contentW/1000))
 	hmm := m.H * s
 	x0, y0 := margin, d.GetY()
 	P := func(p pt) (float64, float64) { return x0 + p.X*s, y0 + p.Y*s }
-	d.ClipRect(x0, y0, contentW, hmm, false)
+	d.ClipRect(x0, y0, w, hmm, false)
 	d.SetFillColor(220, 235, 247)
-	d.Rect(x0, y0, contentW, hmm, "F")
+	d.Rect(x0, y0, w, hmm, "F")
 	d.SetFillColor(241, 237, 227)
 	d.SetDrawColor(168, 156, 131)
 	d.SetLineWidth(0.15)
@@ -363,29 +424,42 @@ func (d *pdfDoc) mapPage() {
 		d.Line(ax, ay, bx, by)
 		if g.Lon {
 			d.Text(ax+0.6, y0+3, d.tr(g.Label))
-		} else {
+		} else if g.A.Y > 24 {
 			d.Text(x0+1, ay-0.8, d.tr(g.Label))
 		}
 	}
 	d.SetDashPattern(nil, 0)
 	d.SetTextColor(0, 0, 0)
 	if d.v.C.Simulated {
-		d.SetFont("Helvetica", "B", 30)
+		d.SetFont("Helvetica", "B", 30*math.Min(1, w/contentW))
 		d.SetTextColor(230, 170, 170)
 		lbl := "SIMULATED DATA"
-		d.Text(x0+contentW/2-d.GetStringWidth(lbl)/2, y0+hmm/2, lbl)
+		d.Text(x0+w/2-d.GetStringWidth(lbl)/2, y0+hmm/2, lbl)
 		d.SetTextColor(0, 0, 0)
+	}
+	if f := m.Frame; f != nil {
+		ax, ay := P(f.A)
+		bx, by := P(f.B)
+		d.SetDrawColor(51, 51, 51)
+		d.SetLineWidth(0.3)
+		d.Rect(ax, ay, bx-ax, by-ay, "D")
 	}
 	for _, fp := range m.Footprints {
 		d.SetDrawColor(68, 68, 68)
+		d.SetLineWidth(0.25)
 		d.SetDashPattern([]float64{1.5, 0.8}, 0)
 		d.polyline(fp.Ring, P, true)
 		d.SetDashPattern(nil, 0)
+		if fp.Ring[1].X-fp.Ring[0].X > 90 {
+			x, y := P(fp.Ring[3])
+			d.SetFont("Helvetica", "", 6.5*fs)
+			d.haloText(x+0.8, y+2.8*fs, d.tr(fp.Label))
+		}
 	}
 	for _, t := range m.Tracks {
 		r, g, b := hexRGB(t.Color)
 		d.SetDrawColor(r, g, b)
-		d.SetLineWidth(0.45)
+		d.SetLineWidth(math.Max(0.3, t.Width*s*0.8))
 		d.SetDashPattern([]float64{1.6, 1.2}, 0)
 		for _, gp := range t.Gaps {
 			ax, ay := P(gp[0])
@@ -393,53 +467,89 @@ func (d *pdfDoc) mapPage() {
 			d.Line(ax, ay, bx, by)
 		}
 		d.SetDashPattern(nil, 0)
-		d.SetLineWidth(0.6)
+		d.SetLineWidth(t.Width * s)
+		d.SetLineCapStyle("round")
+		d.SetLineJoinStyle("round")
 		for _, l := range t.Lines {
 			d.polyline(l, P, false)
 		}
+		d.SetLineCapStyle("butt")
+		d.SetLineJoinStyle("miter")
 		sx, sy := P(t.Start)
 		d.SetFillColor(255, 255, 255)
+		d.SetLineWidth(0.35)
 		d.Circle(sx, sy, 0.9, "FD")
 	}
 	d.SetLineWidth(0.2)
-	for _, p := range m.Ports {
-		x, y := P(p.P)
-		d.SetFillColor(34, 34, 34)
-		d.Rect(x-0.9, y-0.9, 1.8, 1.8, "F")
-		d.SetFont("Helvetica", "B", 7.5)
-		lbl := d.tr(p.Label)
-		off := p.Off * s
-		if p.Left {
-			d.haloText(x-off-d.GetStringWidth(lbl), y+1, lbl)
-		} else {
-			d.haloText(x+off, y+1, lbl)
-		}
-	}
 	d.SetDrawColor(51, 51, 51)
-	for _, e := range m.Events {
-		if e.P != e.At {
-			ax, ay := P(e.At)
-			bx, by := P(e.P)
+	for _, mk := range m.Markers {
+		if mk.P != mk.At {
+			ax, ay := P(mk.At)
+			bx, by := P(mk.P)
 			d.Line(ax, ay, bx, by)
 		}
 	}
-	for _, e := range m.Events {
-		x, y := P(e.P)
-		r, g, b := hexRGB(e.Color)
+	for _, mk := range m.Markers {
+		x, y := P(mk.P)
+		r, g, b := hexRGB(mk.Color)
+		rad := mk.R() * s
+		if len(mk.Ns) > 1 {
+			d.SetDrawColor(r, g, b)
+			d.SetLineWidth(0.35)
+			d.Circle(x, y, rad+0.45, "D")
+		}
 		d.SetFillColor(r, g, b)
 		d.SetDrawColor(255, 255, 255)
-		d.SetLineWidth(0.4)
-		d.Circle(x, y, 2.2, "FD")
-		d.SetFont("Helvetica", "B", 6.5)
+		d.SetLineWidth(0.3)
+		d.Circle(x, y, rad, "FD")
+		lbl := d.tr(mk.Label())
+		size := 6.5 * fs
+		if len(lbl) > 2 {
+			size = 5.6 * fs
+		}
+		d.SetFont("Helvetica", "B", size)
 		d.SetTextColor(255, 255, 255)
-		lbl := strconv.Itoa(e.N)
-		d.Text(x-d.GetStringWidth(lbl)/2, y+0.9, lbl)
+		d.Text(x-d.GetStringWidth(lbl)/2, y+size*0.13, lbl)
 		d.SetTextColor(0, 0, 0)
+	}
+	// Ports last, so no marker or line hides them.
+	for _, p := range m.Ports {
+		x, y := P(p.P)
+		d.SetDrawColor(255, 255, 255)
+		d.SetLineWidth(0.3)
+		if p.HighRisk {
+			d.SetFillColor(201, 42, 42)
+		} else {
+			d.SetFillColor(34, 34, 34)
+		}
+		d.Rect(x-0.9, y-0.9, 1.8, 1.8, "FD")
+		d.SetFont("Helvetica", "B", 7.5*fs)
+		name := d.tr(p.Name)
+		lx, ly := P(pt{p.LX, p.LY})
+		place := func(s string) float64 {
+			switch p.Anchor {
+			case "end":
+				return lx - d.GetStringWidth(s)
+			case "middle":
+				return lx - d.GetStringWidth(s)/2
+			}
+			return lx
+		}
+		col := [3]int{34, 34, 34}
+		if p.HighRisk {
+			col = [3]int{201, 42, 42}
+		}
+		d.haloTextColor(place(name), ly, name, col)
+		if p.Sub != "" {
+			d.SetFont("Helvetica", "", 6.3*fs)
+			sub := d.tr(p.Sub)
+			d.haloTextColor(place(sub), ly+subLineH*s, sub, col)
+		}
 	}
 	// Scale bar.
 	d.SetDrawColor(34, 34, 34)
 	d.SetLineWidth(0.3)
-	bx, by := x0+contentW-4-m.Scale.Len*s, y0+hmm-4
+	bx, by := x0+w-4-m.Scale.Len*s, y0+hmm-4
 	d.Line(bx, by, bx+m.Scale.Len*s, by)
 	d.Line(bx, by-1.2, bx, by)
 	d.Line(bx+m.Scale.Len*s, by-1.2, bx+m.Scale.Len*s, by)
@@ -448,46 +558,8 @@ func (d *pdfDoc) mapPage() {
 	d.ClipEnd()
 	d.SetDrawColor(159, 182, 204)
 	d.SetLineWidth(0.2)
-	d.Rect(x0, y0, contentW, hmm, "D")
+	d.Rect(x0, y0, w, hmm, "D")
 	d.SetY(y0 + hmm + 3)
-	// Legend.
-	d.SetFont("Helvetica", "", 8)
-	x := margin
-	for _, le := range mapLegend(m) {
-		label := d.tr(le.Label)
-		w := 9 + d.GetStringWidth(label) + 5
-		if x+w > margin+contentW {
-			x = margin
-			d.SetY(d.GetY() + 5)
-		}
-		y := d.GetY() + 2.5
-		r, g, b := hexRGB(le.Color)
-		d.SetDrawColor(r, g, b)
-		d.SetFillColor(r, g, b)
-		switch le.Kind {
-		case "event":
-			d.Circle(x+3, y, 1.5, "F")
-		case "port":
-			d.Rect(x+2, y-1, 2, 2, "F")
-		case "gap", "scene":
-			d.SetLineWidth(0.5)
-			d.SetDashPattern([]float64{1.2, 0.8}, 0)
-			d.Line(x, y, x+7, y)
-			d.SetDashPattern(nil, 0)
-		default:
-			d.SetLineWidth(0.8)
-			d.Line(x, y, x+7, y)
-		}
-		d.SetLineWidth(0.2)
-		d.Text(x+9, y+1, label)
-		x += w
-	}
-	d.SetY(d.GetY() + 7)
-	note := "Numbered circles are the events listed under Events. Web Mercator projection."
-	if d.v.C.LandSource != "" {
-		note += " Coastline: " + d.v.C.LandSource + "."
-	}
-	d.muted(note, 8)
 }
 
 func (d *pdfDoc) polyline(pts []pt, P func(pt) (float64, float64), closed bool) {
@@ -510,11 +582,16 @@ func (d *pdfDoc) polyline(pts []pt, P func(pt) (float64, float64), closed bool) 
 
 // haloText writes text with a white outline so it reads over land and lines.
 func (d *pdfDoc) haloText(x, y float64, s string) {
+	d.haloTextColor(x, y, s, [3]int{34, 34, 34})
+}
+
+func (d *pdfDoc) haloTextColor(x, y float64, s string, c [3]int) {
 	d.SetTextColor(255, 255, 255)
-	for _, o := range [][2]float64{{-0.25, 0}, {0.25, 0}, {0, -0.25}, {0, 0.25}} {
-		d.Text(x+o[0], y+o[1], s)
+	const o = 0.28
+	for _, off := range [][2]float64{{-o, 0}, {o, 0}, {0, -o}, {0, o}, {-o * 0.7, -o * 0.7}, {o * 0.7, o * 0.7}, {-o * 0.7, o * 0.7}, {o * 0.7, -o * 0.7}} {
+		d.Text(x+off[0], y+off[1], s)
 	}
-	d.SetTextColor(34, 34, 34)
+	d.SetTextColor(c[0], c[1], c[2])
 	d.Text(x, y, s)
 	d.SetTextColor(0, 0, 0)
 }
@@ -581,7 +658,7 @@ func (d *pdfDoc) timelineSection() {
 		y += rowH(r)
 	}
 	d.SetY(bottom + 3)
-	d.muted("Thin bars: AIS positions received (a break means more than 2 hours without a position). Numbered blocks: events. Times in UTC.", 8)
+	d.muted("Thin bars: AIS positions received (a break means more than 2 hours without a position). Numbered blocks: events, coloured by kind as on the maps. Sanctions matches, which hold for the whole period, are not drawn. Times in UTC.", 8)
 }
 
 // chunk breaks a hex digest into lines of n characters, so a wrapped
@@ -601,143 +678,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func (d *pdfDoc) vessels() {
-	d.AddPage()
-	d.h2("Vessels and sanctions designations")
-	for _, v := range d.v.C.Vessels {
-		d.h3(v.Label())
-		ids := fmt.Sprintf("MMSI %d", v.MMSI)
-		if v.IMO != 0 {
-			ids = fmt.Sprintf("IMO %d · ", v.IMO) + ids
-		}
-		if v.Flag != "" {
-			ids += " · flag " + v.Flag
-		}
-		d.muted(ids, 9)
-		if len(v.Sanctions) > 0 {
-			var rows [][]string
-			for _, s := range v.Sanctions {
-				src := s.Source
-				if s.Remarks != "" {
-					src += " — " + s.Remarks
-				}
-				rows = append(rows, []string{s.List, s.ListVersion, s.Program, s.ListedName, fmtDate(s.Listed), s.MatchedOn, src})
-			}
-			d.table("Sanctions designations", []string{"List", "Version", "Programme", "Listed as", "Listed on", "Matched on", "Source"},
-				[]float64{.11, .11, .17, .13, .1, .13, .25}, rows, 8)
-		} else {
-			d.muted("No sanctions designation matched this vessel.", 9)
-		}
-		if len(v.Identities) > 0 {
-			var rows [][]string
-			for _, id := range v.Identities {
-				imo := ""
-				if id.IMO != 0 {
-					imo = strconv.Itoa(int(id.IMO))
-				}
-				rows = append(rows, []string{id.Name, imo, strconv.Itoa(int(id.MMSI)), id.CallSign, id.Flag, fmtTime(id.FirstSeen), fmtTime(id.LastSeen)})
-			}
-			d.table("Identity history (as broadcast over AIS)", []string{"Name", "IMO", "MMSI", "Call sign", "Flag", "First seen", "Last seen"},
-				[]float64{.19, .1, .12, .1, .07, .21, .21}, rows, 8)
-		}
-	}
-}
-
-func (d *pdfDoc) events() {
-	d.h2("Events")
-	if len(d.v.Events) == 0 {
-		d.muted("No events.", 10)
-	}
-	for _, e := range d.v.Events {
-		if d.GetY() > pageH-60 {
-			d.AddPage()
-		}
-		y := d.GetY() + 1
-		r, g, b := hexRGB(e.Color)
-		d.SetFillColor(r, g, b)
-		d.Circle(margin+2.6, y+2.6, 2.6, "F")
-		d.SetFont("Helvetica", "B", 8)
-		d.SetTextColor(255, 255, 255)
-		lbl := strconv.Itoa(e.N)
-		d.Text(margin+2.6-d.GetStringWidth(lbl)/2, y+3.5, lbl)
-		d.SetTextColor(0, 0, 0)
-		d.SetXY(margin+7, y)
-		d.SetFont("Helvetica", "B", 11)
-		d.multi(contentW-7, 5.4, d.tr(e.Kind+" — "+e.Vessel), "", "L", false)
-		when := e.When
-		if e.Duration != "" {
-			when += " (" + e.Duration + ")"
-		}
-		d.muted(fmt.Sprintf("%s · %s · confidence %.0f%%", when, e.Where, e.E.Confidence*100), 8.5)
-		d.para(e.E.Explanation, 9.5, "")
-		if len(e.E.Candidates) > 0 {
-			var rows [][]string
-			for _, c := range e.E.Candidates {
-				p := c.Port
-				if c.HighRisk {
-					p += " (high risk)"
-				}
-				rows = append(rows, []string{p, c.Country, fmt.Sprintf("%.2f", c.Score), fmt.Sprintf("%.0f km", c.DetourKm), fmt.Sprintf("%.1f h", c.MaxDwellH)})
-			}
-			d.table("Candidate ports", []string{"Port", "Country", "Score", "Detour", "Longest possible stay"}, []float64{.3, .15, .15, .15, .25}, rows, 8)
-		}
-		var rows [][]string
-		for _, kv := range e.Details {
-			rows = append(rows, []string{"measured: " + kv[0], kv[1]})
-		}
-		rows = append(rows, []string{"detector", e.E.Detector + " " + e.E.Version})
-		for _, kv := range e.Params {
-			rows = append(rows, []string{"parameter: " + kv[0], kv[1]})
-		}
-		if e.E.Key != "" {
-			rows = append(rows, []string{"event key", "\x00" + e.E.Key})
-		}
-		d.table("", nil, []float64{.35, .65}, rows, 8)
-	}
-}
-
-func (d *pdfDoc) imagery() {
-	if len(d.v.Scenes) == 0 {
-		return
-	}
-	d.AddPage()
-	d.h2("Imagery")
-	for _, s := range d.v.Scenes {
-		d.h3(s.ID)
-		meta := s.When
-		for _, x := range []string{s.Provider, s.Sensor} {
-			if x != "" {
-				meta += " · " + x
-			}
-		}
-		if s.Item != "" {
-			meta += " · evidence item " + s.Item
-		}
-		d.muted(meta, 8.5)
-		if s.Path != "" {
-			d.sceneImage(s)
-		}
-		if s.Caption != "" {
-			d.para(s.Caption, 9.5, "")
-		}
-		if len(s.Detections) > 0 {
-			var rows [][]string
-			for _, det := range s.Detections {
-				match := "none (dark)"
-				if det.MMSI != 0 {
-					match = fmt.Sprintf("MMSI %d", det.MMSI)
-				}
-				l := ""
-				if det.LengthM > 0 {
-					l = fmt.Sprintf("%.0f m", det.LengthM)
-				}
-				rows = append(rows, []string{fmt.Sprintf("%.4f°, %.4f°", det.Lat, det.Lon), l, fmt.Sprintf("%.0f%%", det.Confidence*100), match, det.Note})
-			}
-			d.table("Vessel detections", []string{"Position", "Length", "Confidence", "AIS match", "Note"}, []float64{.22, .1, .12, .16, .4}, rows, 8)
-		}
-	}
 }
 
 func (d *pdfDoc) sceneImage(s sceneView) {
@@ -768,10 +708,12 @@ func (d *pdfDoc) sceneImage(s sceneView) {
 		d.muted("(image could not be embedded; see "+s.Path+")", 8.5)
 		return
 	}
+	// Small enough for two scenes with their detections on a page; the
+	// full image is in evidence/.
 	w := contentW
 	h := w * info.Height() / info.Width()
-	if h > 150 {
-		h = 150
+	if h > 88 {
+		h = 88
 		w = h * info.Width() / info.Height()
 	}
 	if d.GetY()+h > pageH-20 {
@@ -794,57 +736,10 @@ func (d *pdfDoc) sceneImage(s sceneView) {
 	d.SetY(y + h + 3)
 }
 
-func (d *pdfDoc) evidenceSection() {
-	d.AddPage()
-	d.h2("Evidence items")
-	var rows [][]string
-	for _, it := range d.v.Items {
-		id := it.ID
-		if it.Corrects != "" {
-			id += "\ncorrects " + it.Corrects
-		}
-		if it.Corrected != "" {
-			id += "\ncorrected by " + it.Corrected
-		}
-		kind := string(it.Kind)
-		if it.Ref != "" {
-			kind += "\n" + it.Ref
-		}
-		file := fmt.Sprintf("%s\n%s, %d bytes", it.Path, it.MediaType, it.Size)
-		if it.FileName != "" {
-			file += "\noriginally " + it.FileName
-		}
-		if it.Description != "" {
-			file += "\n" + it.Description
-		}
-		rows = append(rows, []string{id, kind, file, fmtTime(it.Captured), it.Source, fmtTime(it.Added) + "\nby " + it.AddedBy, "\x00" + chunk(it.SHA256, 16)})
-	}
-	if len(rows) == 0 {
-		d.muted("No evidence items.", 10)
-	} else {
-		d.table("", []string{"Item", "Kind", "File", "Captured", "Source", "Added", "SHA-256"}, []float64{.08, .1, .24, .12, .12, .14, .2}, rows, 7.5)
-	}
-	if len(d.v.C.Custody) > 0 {
-		d.h3("Chain of custody")
-		var rows [][]string
-		for _, e := range d.v.C.Custody {
-			rows = append(rows, []string{strconv.FormatInt(e.Index, 10), fmtTime(e.Time), e.Who, string(e.Action), e.Target, e.Detail})
-		}
-		d.table("", []string{"Entry", "Time", "Who", "Action", "Item", "Detail"}, []float64{.08, .2, .14, .12, .08, .38}, rows, 8)
-	}
-}
-
-func (d *pdfDoc) verification() {
-	d.h2("Verification")
-	if cp := d.v.Checkpoint; cp != nil {
-		d.para(fmt.Sprintf("Every evidence file is named, with its SHA-256, in an entry of the installation's append-only evidence log (a Merkle tree as in RFC 6962). The signed checkpoint in proofs/checkpoint covers %d entries with root hash %s, signed %s by key %s (proofs/key.pub).",
-			cp.Size, cp.Root, fmtTime(cp.Time), d.v.KeyName), 9.5, "")
-		d.SetFont("Courier", "", 7.5)
-		d.multi(contentW, 3.6, d.tr(strings.TrimSpace(d.v.C.PublicKey)), "", "L", false)
-		d.Ln(2)
-	}
-	d.para("To check this dossier, run \"lookout verify\" on its folder or zip, giving the investigating body's published key with --key; or follow VERIFY.txt by hand with sha256sum. manifest.json lists every file with its SHA-256 and size.", 9.5, "")
-}
+// symbols spells out the signs Windows-1252 lacks, which would otherwise
+// print as "." (an arrow between two scores read as a decimal point).
+var symbols = strings.NewReplacer("→", "->", "←", "<-", "↔", "<->", "≈", "~", "≤", "<=", "≥", ">=", "≠", "!=",
+	"−", "-", "‑", "-", "‐", "-", "√", "sqrt", "∞", "inf", "′", "'", "″", "\"", "✓", "yes", "✗", "no", "\u00a0", " ", "\u202f", " ")
 
 // translit maps Cyrillic to Latin letters (a simple scheme after ISO 9 /
 // GOST 7.79 system B) so Russian names stay readable in the PDF's fonts.

@@ -118,8 +118,20 @@ func TestHTMLInChromium(t *testing.T) {
 	if !regexp.MustCompile(`<path class="land"[^>]* d="M-?[0-9.]+ -?[0-9.]+L`).MatchString(d) {
 		t.Error("map has no coastline")
 	}
-	if n := strings.Count(d, `<g class="ev" data-ev=`); n != 8 { // 4 on the map, 4 on the timeline
-		t.Errorf("%d event markers, want 8", n)
+	// Map 1 draws the gap and the dark port visit (the routine port visit
+	// is counted on Vostochny's label, the sanctions match has no place);
+	// map 2, zoomed on Rajin and its scene, the dark port visit again; the
+	// timeline every event but the sanctions match.
+	if n := strings.Count(d, `<g class="ev" data-ev=`); n != 6 {
+		t.Errorf("%d event markers, want 6", n)
+	}
+	if !strings.Contains(d, `<svg id="inset"`) || !strings.Contains(d, "1 port call") {
+		t.Error("no inset map, or Vostochny's label does not count its port call")
+	}
+	for _, id := range []string{"event-1", "event-2", "event-3", "event-4"} { // every event has an anchor the maps link to
+		if !strings.Contains(d, `id="`+id+`"`) {
+			t.Errorf("no element with id %s", id)
+		}
 	}
 	// A screenshot for a person to look at (kept with LOOKOUT_DOSSIER_OUT).
 	out := keepDir(t, "html")

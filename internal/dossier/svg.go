@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lookout-maritime/lookout/internal/event"
@@ -29,13 +30,13 @@ func pathData(pts []pt, closed bool) string {
 
 // svgMap draws the map model as inline SVG: no script, no fonts or tiles
 // from elsewhere, so it shows from disk and prints.
-func svgMap(m *mapModel, simulated bool) string {
+func svgMap(m *mapModel, id string, simulated bool) string {
 	if m == nil {
 		return ""
 	}
 	var b strings.Builder
 	esc := html.EscapeString
-	fmt.Fprintf(&b, `<svg id="map" class="map" viewBox="0 0 %s %s" role="img" aria-label="Map of tracks, ports and events">`, f1(m.W), f1(m.H))
+	fmt.Fprintf(&b, `<svg id="%s" class="map" viewBox="0 0 %s %s" role="img" aria-label="%s">`, id, f1(m.W), f1(m.H), esc(m.Title))
 	fmt.Fprintf(&b, `<rect class="sea" width="%s" height="%s"/>`, f1(m.W), f1(m.H))
 	if len(m.Land) > 0 {
 		b.WriteString(`<path class="land" fill-rule="evenodd" d="`)
@@ -49,7 +50,7 @@ func svgMap(m *mapModel, simulated bool) string {
 		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s"/>`, f1(g.A.X), f1(g.A.Y), f1(g.B.X), f1(g.B.Y))
 		if g.Lon {
 			fmt.Fprintf(&b, `<text x="%s" y="14" text-anchor="middle">%s</text>`, f1(g.A.X), esc(g.Label))
-		} else {
+		} else if g.A.Y > 24 {
 			fmt.Fprintf(&b, `<text x="4" y="%s">%s</text>`, f1(g.A.Y-3), esc(g.Label))
 		}
 	}
@@ -57,11 +58,18 @@ func svgMap(m *mapModel, simulated bool) string {
 	if simulated {
 		fmt.Fprintf(&b, `<text class="simmark" x="%s" y="%s" text-anchor="middle">SIMULATED DATA</text>`, f1(m.W/2), f1(m.H/2))
 	}
+	if f := m.Frame; f != nil {
+		fmt.Fprintf(&b, `<rect class="frame" x="%s" y="%s" width="%s" height="%s"><title>%s</title></rect>`,
+			f1(f.A.X), f1(f.A.Y), f1(f.B.X-f.A.X), f1(f.B.Y-f.A.Y), esc(f.Label))
+	}
 	for _, fp := range m.Footprints {
 		fmt.Fprintf(&b, `<path class="footprint" d="%s"><title>Scene %s</title></path>`, pathData(fp.Ring, true), esc(fp.Label))
+		if w := fp.Ring[1].X - fp.Ring[0].X; w > 90 {
+			fmt.Fprintf(&b, `<text class="fplabel" x="%s" y="%s">%s</text>`, f1(fp.Ring[3].X+4), f1(fp.Ring[3].Y+13), esc(fp.Label))
+		}
 	}
 	for _, t := range m.Tracks {
-		fmt.Fprintf(&b, `<g class="track" style="--c:%s"><title>%s</title>`, t.Color, esc(t.Label))
+		fmt.Fprintf(&b, `<g class="track" style="--c:%s;--w:%s"><title>%s</title>`, t.Color, f1(t.Width), esc(t.Label))
 		for _, g := range t.Gaps {
 			fmt.Fprintf(&b, `<line class="gap" x1="%s" y1="%s" x2="%s" y2="%s"/>`, f1(g[0].X), f1(g[0].Y), f1(g[1].X), f1(g[1].Y))
 		}
@@ -75,22 +83,35 @@ func svgMap(m *mapModel, simulated bool) string {
 		fmt.Fprintf(&b, `<circle class="start" cx="%s" cy="%s" r="4"/>`, f1(t.Start.X), f1(t.Start.Y))
 		b.WriteString(`</g>`)
 	}
+	for _, mk := range m.Markers {
+		if mk.P != mk.At {
+			fmt.Fprintf(&b, `<line class="leader" x1="%s" y1="%s" x2="%s" y2="%s"/>`, f1(mk.At.X), f1(mk.At.Y), f1(mk.P.X), f1(mk.P.Y))
+		}
+	}
+	for _, mk := range m.Markers {
+		cls := "ev"
+		if len(mk.Ns) > 1 {
+			cls = "ev group"
+		}
+		fmt.Fprintf(&b, `<g class="%s" data-ev="%s">`, cls, evList(mk.Ns))
+		if len(mk.Ns) > 1 {
+			fmt.Fprintf(&b, `<circle class="ring" cx="%s" cy="%s" r="%s" stroke="%s"/>`, f1(mk.P.X), f1(mk.P.Y), f1(mk.R()+2.5), mk.Color)
+		}
+		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="%s" fill="%s"/><text x="%s" y="%s">%s</text><title>%s</title></g>`,
+			f1(mk.P.X), f1(mk.P.Y), f1(mk.R()), mk.Color, f1(mk.P.X), f1(mk.P.Y+4), esc(mk.Label()), esc(mk.Title()))
+	}
+	// Ports last, so no marker or line hides them.
 	for _, p := range m.Ports {
-		x, anchor := p.P.X+p.Off, "start"
-		if p.Left {
-			x, anchor = p.P.X-p.Off, "end"
+		cls := "port"
+		if p.HighRisk {
+			cls = "port hr"
 		}
-		fmt.Fprintf(&b, `<g class="port"><rect x="%s" y="%s" width="8" height="8"/><text x="%s" y="%s" text-anchor="%s">%s</text></g>`,
-			f1(p.P.X-4), f1(p.P.Y-4), f1(x), f1(p.P.Y+4), anchor, esc(p.Label))
-	}
-	for _, e := range m.Events {
-		if e.P != e.At {
-			fmt.Fprintf(&b, `<line class="leader" x1="%s" y1="%s" x2="%s" y2="%s"/>`, f1(e.At.X), f1(e.At.Y), f1(e.P.X), f1(e.P.Y))
+		fmt.Fprintf(&b, `<g class="%s"><rect x="%s" y="%s" width="9" height="9"/><text x="%s" y="%s" text-anchor="%s">%s`,
+			cls, f1(p.P.X-4.5), f1(p.P.Y-4.5), f1(p.LX), f1(p.LY), p.Anchor, esc(p.Name))
+		if p.Sub != "" {
+			fmt.Fprintf(&b, `<tspan class="sub" x="%s" dy="%s">%s</tspan>`, f1(p.LX), f1(subLineH), esc(p.Sub))
 		}
-	}
-	for _, e := range m.Events {
-		fmt.Fprintf(&b, `<g class="ev" data-ev="%d"><circle cx="%s" cy="%s" r="10" fill="%s"/><text x="%s" y="%s">%d</text><title>%d. %s</title></g>`,
-			e.N, f1(e.P.X), f1(e.P.Y), e.Color, f1(e.P.X), f1(e.P.Y+4), e.N, e.N, esc(kindLabel(e.Kind)))
+		b.WriteString(`</text></g>`)
 	}
 	// Scale bar, bottom right.
 	x0, y0 := m.W-20-m.Scale.Len, m.H-20
@@ -100,37 +121,124 @@ func svgMap(m *mapModel, simulated bool) string {
 	return b.String()
 }
 
+// evList is a marker's event numbers for its data-ev attribute.
+func evList(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, " ")
+}
+
 // legend lists the vessels' colours and the event kinds on the map.
 type legendEntry struct {
 	Color, Label string
-	Kind         string // "track", "gap", "event", "port", "scene"
+	Kind         string // "track", "gap", "event", "group", "port", "hrport", "scene", "frame"
 }
 
-func mapLegend(m *mapModel) []legendEntry {
-	if m == nil {
+func mapLegend(maps ...*mapModel) []legendEntry {
+	var out []legendEntry
+	var kinds []event.Kind
+	tracks := map[string]bool{}
+	ports, hrPorts, scenes, groups, frame := false, false, false, false, false
+	for _, m := range maps {
+		if m == nil {
+			continue
+		}
+		for _, t := range m.Tracks {
+			if !tracks[t.Label] {
+				tracks[t.Label] = true
+				out = append(out, legendEntry{t.Color, t.Label, "track"})
+			}
+		}
+		for _, p := range m.Ports {
+			hrPorts = hrPorts || p.HighRisk
+			ports = ports || !p.HighRisk
+		}
+		for _, mk := range m.Markers {
+			if !slices.Contains(kinds, mk.Kind) {
+				kinds = append(kinds, mk.Kind)
+			}
+			groups = groups || len(mk.Ns) > 1
+		}
+		scenes = scenes || len(m.Footprints) > 0
+		frame = frame || m.Frame != nil
+	}
+	if len(out) == 0 && len(kinds) == 0 && !ports && !hrPorts {
 		return nil
 	}
-	var out []legendEntry
-	for _, t := range m.Tracks {
-		out = append(out, legendEntry{t.Color, t.Label, "track"})
-	}
 	out = append(out, legendEntry{"#555", "AIS silent > 2 h (straight dashes)", "gap"})
-	if len(m.Ports) > 0 {
+	if ports {
 		out = append(out, legendEntry{"#222", "Port", "port"})
 	}
-	var kinds []event.Kind
-	for _, e := range m.Events {
-		if !slices.Contains(kinds, e.Kind) {
-			kinds = append(kinds, e.Kind)
-		}
+	if hrPorts {
+		out = append(out, legendEntry{"#c92a2a", "High-risk port", "hrport"})
 	}
 	for _, k := range kinds {
 		out = append(out, legendEntry{kindColor(k), kindLabel(k), "event"})
 	}
-	if len(m.Footprints) > 0 {
+	if groups {
+		out = append(out, legendEntry{"#868e96", "×N: N events of one kind at one place", "group"})
+	}
+	if scenes {
 		out = append(out, legendEntry{"#444", "Satellite scene footprint", "scene"})
 	}
+	if frame {
+		out = append(out, legendEntry{"#333", "Area shown in map 2", "frame"})
+	}
 	return out
+}
+
+// mapNote says what the map leaves out, so a reader does not look for it.
+func mapNote(m *mapModel) string {
+	if m == nil || len(m.Omitted) == 0 {
+		return ""
+	}
+	order := []event.Kind{event.PortVisit, event.DraughtChange, event.SanctionsHit, event.RiskChange}
+	var parts []string
+	for _, k := range order {
+		if n := m.Omitted[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, plural(n, lowerKind(k))))
+		}
+	}
+	var rest []string
+	for k, n := range m.Omitted {
+		if !slices.Contains(order, k) && n > 0 {
+			rest = append(rest, fmt.Sprintf("%d %s", n, plural(n, lowerKind(k))))
+		}
+	}
+	slices.Sort(rest)
+	parts = append(parts, rest...)
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Not drawn, but in the event list: " + joinAnd(parts) + "."
+}
+
+// plural makes a kind label plural for n ≠ 1 ("port visit" → "port visits").
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	switch {
+	case strings.HasSuffix(s, "match"):
+		return s + "es"
+	case strings.HasSuffix(s, " in imagery"):
+		return strings.Replace(s, "vessel in", "vessels in", 1)
+	case strings.HasSuffix(s, "Loitering"), strings.HasSuffix(s, "loitering"), strings.HasSuffix(s, "poofing"):
+		return s
+	}
+	return s + "s"
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 const (

@@ -17,13 +17,21 @@ import (
 type view struct {
 	C          *Case
 	Map        *mapModel
+	Inset      *mapModel // zoomed on the high-risk port and the imagery; nil when there is none
 	TL         *timeline
 	Events     []evView
+	Sections   []evSection // the events grouped by vessel and kind
+	ParamSets  []paramSet  // the detectors' parameters, once each
+	Glance     []glanceVessel
+	DarkCalls  []darkCall
+	SceneRows  []sceneRow
 	Items      []itemView
 	Scenes     []sceneView
 	Checkpoint *evidence.Checkpoint
 	KeyName    string
 	itemPath   map[string]string
+	numByKey   map[string]int    // event key → number in the list
+	itemByKey  map[string]string // event key → evidence item holding it
 }
 
 type evView struct {
@@ -36,7 +44,11 @@ type evView struct {
 	Duration string
 	Where    string
 	Params   [][2]string
-	Details  [][2]string
+	Details  [][2]string // measurements formatted for reading
+	Item     string      // the evidence item holding this event, "" when none
+	// ParamSet indexes view.ParamSets; ParamLabel names it.
+	ParamSet   int
+	ParamLabel string
 }
 
 type itemView struct {
@@ -45,6 +57,10 @@ type itemView struct {
 	ProofPath string
 	EntryPath string
 	Corrected string // ID of the item that corrects this one
+	Event     int    // number of the event an event item holds, 0 when none
+	// What says what the item is for a reader: its description, or the
+	// event it holds when the description is that event's explanation.
+	What string
 }
 
 type sceneView struct {
@@ -55,7 +71,7 @@ type sceneView struct {
 }
 
 func newView(c *Case) (*view, error) {
-	v := &view{C: c, itemPath: map[string]string{}}
+	v := &view{C: c, itemPath: map[string]string{}, numByKey: map[string]int{}, itemByKey: map[string]string{}}
 	seen := map[string]bool{}
 	corrected := map[string]string{}
 	for _, it := range c.Items {
@@ -82,23 +98,71 @@ func newView(c *Case) (*view, error) {
 		v.KeyName, _, _ = strings.Cut(c.PublicKey, "+")
 	}
 	var err error
-	if v.Map, err = buildMap(c, 1000); err != nil {
+	if v.Map, err = buildMap(c, 1000, nil); err != nil {
 		return nil, err
 	}
+	if v.Map != nil {
+		v.Map.Title = "Map 1: the case's area"
+		if v.Map.Frame != nil {
+			box, label, _ := c.insetBox(v.Map.West, v.Map.South, v.Map.East, v.Map.North)
+			if v.Inset, err = buildMap(c, 1000, &box); err != nil {
+				return nil, err
+			}
+			v.Inset.Title = "Map 2: " + label + ", with the satellite scenes"
+			if len(c.Scenes) == 0 {
+				v.Inset.Title = "Map 2: " + label
+			}
+		}
+	}
 	v.TL = buildTimeline(c)
-	for i, e := range c.sortedEvents() {
+	evs := c.sortedEvents()
+	for i, e := range evs {
+		v.numByKey[e.Key] = i + 1
+	}
+	for _, it := range c.Items {
+		if it.Kind == evidence.KindEvent {
+			// The ref is "event ID KEY" (lookout case add --event) or the key.
+			f := strings.Fields(it.Ref)
+			if len(f) > 0 {
+				if _, ok := v.numByKey[f[len(f)-1]]; ok {
+					v.itemByKey[f[len(f)-1]] = it.ID
+				}
+			}
+		}
+	}
+	for i, e := range evs {
 		ev := evView{N: i + 1, E: e, Kind: kindLabel(e.Kind), Color: kindColor(e.Kind), Vessel: eventVessel(c, &e),
-			When: fmtTime(e.Start), Params: kv(e.Params), Details: kv(e.Details)}
+			When: fmtTime(e.Start), Params: kv(e.Params), Details: v.details(&e), Item: v.itemByKey[e.Key]}
 		if !e.End.Equal(e.Start) {
 			ev.When += " – " + fmtTime(e.End)
 			ev.Duration = fmtDuration(e.Duration())
 		}
-		ev.Where = fmt.Sprintf("%.4f°, %.4f°", e.Lat, e.Lon)
+		ev.Where = fmtLatLon(e.Lat, e.Lon)
 		if e.Port != "" {
 			ev.Where = e.Port + " (" + ev.Where + ")"
 		}
+		if e.Kind == event.SanctionsHit || e.Kind == event.RiskChange {
+			ev.Where = "" // the position of a screening or a rating says nothing
+		}
 		v.Events = append(v.Events, ev)
 	}
+	for i := range v.Items {
+		it := &v.Items[i]
+		it.What = it.Description
+		f := strings.Fields(it.Ref)
+		if it.Kind != evidence.KindEvent || len(f) == 0 {
+			continue
+		}
+		if n, ok := v.numByKey[f[len(f)-1]]; ok {
+			it.Event = n
+			ev := &v.Events[n-1]
+			it.What = fmt.Sprintf("event %d: %s — %s, %s", n, ev.Kind, ev.Vessel, fmtDate(ev.E.Start))
+			if it.Description != "" && it.Description != ev.E.Explanation {
+				it.What += ". " + it.Description
+			}
+		}
+	}
+	v.buildEventList()
 	for _, s := range c.Scenes {
 		sv := sceneView{Scene: s, When: fmtTime(s.Acquired)}
 		if it := c.item(s.Item); it != nil && (strings.HasPrefix(it.MediaType, "image/png") || strings.HasPrefix(it.MediaType, "image/jpeg")) {
@@ -106,6 +170,7 @@ func newView(c *Case) (*view, error) {
 		}
 		v.Scenes = append(v.Scenes, sv)
 	}
+	v.buildGlance()
 	return v, nil
 }
 
@@ -211,4 +276,54 @@ func paragraphs(s string) []string {
 		}
 	}
 	return out
+}
+
+// fmtListVersion shows a list's publication time as a date when it is
+// one (midnight UTC), else as given.
+func fmtListVersion(s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if t.UTC().Format("15:04:05") == "00:00:00" {
+			return fmtDate(t)
+		}
+		return fmtTime(t)
+	}
+	return s
+}
+
+// sourceText is a designation's source, with its remarks unless they only
+// repeat the explanation of a sanctions match in the event list (then
+// that event's number).
+func (v *view) sourceText(vs *Vessel, s Designation) string {
+	src := s.Source
+	if s.Remarks == "" {
+		return src
+	}
+	for i := range v.Events {
+		ev := &v.Events[i]
+		if ev.E.Kind == event.SanctionsHit && ev.E.MMSI == vs.MMSI && ev.E.Explanation == s.Remarks {
+			return src + fmt.Sprintf(" (the match is explained in event %d)", ev.N)
+		}
+	}
+	if src != "" {
+		src += " — "
+	}
+	return src + s.Remarks
+}
+
+// detectionEvent is the number of the dark-vessel event for a scene's
+// detection, 0 when none.
+func (v *view) detectionEvent(scene string, det Detection) int {
+	for i := range v.Events {
+		ev := &v.Events[i]
+		if ev.E.Kind != event.DarkDetection {
+			continue
+		}
+		if id, _ := ev.E.Details["scene_id"].(string); id != scene && id != "" {
+			continue
+		}
+		if math.Abs(ev.E.Lat-det.Lat) < 1e-5 && math.Abs(ev.E.Lon-det.Lon) < 1e-5 {
+			return ev.N
+		}
+	}
+	return 0
 }
