@@ -12,7 +12,9 @@
 // Near finds its candidate vessels there and reads only their rows. The
 // same table tells the loader when a batch cannot hold duplicates; when
 // it can, duplicates are found by an anti-join against the stored rows in
-// the batch's time range.
+// the batch's time range. Positions hold numbers only: the source is an
+// id from the sources table, the class the class letter's byte (see
+// load.go for why).
 //
 // # Processes and crash safety
 //

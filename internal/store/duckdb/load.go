@@ -28,8 +28,10 @@ import (
 // The points of an AddPositions call are sorted in Go by the natural key
 // (which removes repeats within the call and yields the (mmsi, time) order
 // the table wants) and streamed into DuckDB by a table function,
-// lookout_batch(), that DuckDB reads on as many threads as it likes: no
-// staging copy, no per-value boxing. Inside one transaction:
+// lookout_batch(), whose columns are exactly the table's: FillChunk writes
+// the values straight into DuckDB's vectors (see chunk.go), NULLs
+// included, so the INSERT is a plain projection with no per-row SQL
+// work. Inside one transaction:
 //
 //   - if no vessel's time span in the batch meets its stored position
 //     span (the usual case: data newer than what is stored), the batch is
@@ -39,8 +41,14 @@ import (
 //     stored rows in its time range, materialised, inserted and counted
 //     (slower; it is the re-ingest path).
 //
-// The small tables (source names, per-vessel sums, presence rows) go in
-// through the driver's Appender.
+// Positions hold no strings: the source is a number from the sources
+// table (the writer keeps the table in memory) and the class a byte.
+// Strings cost DuckDB more per row than all the numeric columns together
+// (hashing, statistics, dictionary analysis), for values that repeat for
+// millions of rows.
+//
+// The small tables (per-vessel sums, presence rows) go in through the
+// driver's Appender.
 type writer struct {
 	conn  *sql.Conn
 	batch *batch // the batch lookout_batch() serves; set under Store.mu
@@ -49,10 +57,13 @@ type writer struct {
 	// memory (page faults, garbage) every time. It keeps the size of the
 	// largest batch seen.
 	scratch scratch
+	// sources is the committed content of the sources table (name → id),
+	// loaded on first use; nil until then.
+	sources    map[string]uint32
+	nextSource uint32
 }
 
 const stagingDDL = `
-CREATE OR REPLACE TEMP TABLE stage_src (idx UINTEGER, name VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_vessels (mmsi UINTEGER, n BIGINT, first_t BIGINT, last_t BIGINT);
 CREATE OR REPLACE TEMP TABLE stage_presence (mmsi UINTEGER, d INTEGER, cell INTEGER);
 `
@@ -87,9 +98,11 @@ func (w *writer) close() error { return w.conn.Close() }
 // batch is one AddPositions call prepared for lookout_batch().
 type batch struct {
 	pts        []vessel.TrackPoint
-	order      []int32 // indices into pts of the unique points, in key order
-	src        []uint32
+	order      []int32  // indices into pts of the unique points, in key order
+	times      []int64  // Unix µs of each point
+	src        []uint32 // index of each point's source in srcNames
 	srcNames   []string
+	srcIDs     []uint32 // sources.id of each of srcNames, set by the writer
 	vessels    []vesselSum
 	presence   []presenceRow
 	tmin, tmax int64 // Unix µs
@@ -178,7 +191,7 @@ func prepare(pts []vessel.TrackPoint, sc *scratch) (*batch, error) {
 	}
 	sc.src, sc.slots, sc.times = sized(sc.src, len(pts)), sized(sc.slots, len(pts)), sized(sc.times, len(pts))
 	sc.keys, sc.order = sized(sc.keys, len(pts)), sc.order[:0]
-	b := &batch{pts: pts, src: sc.src, tmin: math.MaxInt64, tmax: math.MinInt64, mmin: math.MaxUint32}
+	b := &batch{pts: pts, src: sc.src, times: sc.times, tmin: math.MaxInt64, tmax: math.MinInt64, mmin: math.MaxUint32}
 	srcIdx := map[string]uint32{}
 	lastSrc, lastIdx := "", uint32(0)
 	slot := map[uint32]int32{}
@@ -270,8 +283,26 @@ func prepare(pts []vessel.TrackPoint, sc *scratch) (*batch, error) {
 }
 
 // Table function interface of batch: lookout_batch() yields the unique
-// points in key order, narrow: the small fields packed (see pack), time in
-// Unix µs, the source as an index into stage_src.
+// points in key order with the columns of the positions table (batchCols)
+// but ingest_run.
+const batchCols = `mmsi, time, lat, lon, sog, cog, heading, status, class, msg_type, source, segment`
+
+const (
+	colMMSI = iota
+	colTime
+	colLat
+	colLon
+	colSOG
+	colCOG
+	colHeading
+	colStatus
+	colClass
+	colMsgType
+	colSource
+	colSegment
+	numCols
+)
+
 func (b *batch) ColumnInfos() []duckdbdrv.ColumnInfo {
 	col := func(name string, t duckdbdrv.Type) duckdbdrv.ColumnInfo {
 		ti, err := duckdbdrv.NewTypeInfo(t)
@@ -281,10 +312,12 @@ func (b *batch) ColumnInfos() []duckdbdrv.ColumnInfo {
 		return duckdbdrv.ColumnInfo{Name: name, T: ti}
 	}
 	return []duckdbdrv.ColumnInfo{
-		col("mmsi", duckdbdrv.TYPE_UINTEGER), col("t", duckdbdrv.TYPE_BIGINT),
-		col("lat", duckdbdrv.TYPE_DOUBLE), col("lon", duckdbdrv.TYPE_DOUBLE),
-		col("sog", duckdbdrv.TYPE_FLOAT), col("cog", duckdbdrv.TYPE_FLOAT),
-		col("packed", duckdbdrv.TYPE_UBIGINT), col("seg", duckdbdrv.TYPE_UINTEGER),
+		colMMSI: col("mmsi", duckdbdrv.TYPE_UINTEGER), colTime: col("time", duckdbdrv.TYPE_TIMESTAMP_TZ),
+		colLat: col("lat", duckdbdrv.TYPE_DOUBLE), colLon: col("lon", duckdbdrv.TYPE_DOUBLE),
+		colSOG: col("sog", duckdbdrv.TYPE_FLOAT), colCOG: col("cog", duckdbdrv.TYPE_FLOAT),
+		colHeading: col("heading", duckdbdrv.TYPE_USMALLINT), colStatus: col("status", duckdbdrv.TYPE_UTINYINT),
+		colClass: col("class", duckdbdrv.TYPE_UTINYINT), colMsgType: col("msg_type", duckdbdrv.TYPE_UTINYINT),
+		colSource: col("source", duckdbdrv.TYPE_UINTEGER), colSegment: col("segment", duckdbdrv.TYPE_UINTEGER),
 	}
 }
 
@@ -296,53 +329,141 @@ func (b *batch) Init() duckdbdrv.ParallelTableSourceInfo {
 	return duckdbdrv.ParallelTableSourceInfo{MaxThreads: runtime.GOMAXPROCS(0)}
 }
 
-func (b *batch) NewLocalState() any { return new(struct{}) }
+// fillState is a FillChunk thread's: its view of the output vectors.
+type fillState struct{ vecs [numCols]rawVector }
 
-func (b *batch) FillChunk(_ any, c duckdbdrv.DataChunk) error {
+func (b *batch) NewLocalState() any { return new(fillState) }
+
+// forceSlowFill makes FillChunk use SetChunkValue (for tests).
+var forceSlowFill bool
+
+func nullable(col int) bool {
+	return col == colSOG || col == colCOG || col == colHeading || col == colClass
+}
+
+// The schema's NULLs: speed and course not available (NaN), heading 511,
+// class unknown.
+func sogValid(v float32) bool        { return v == v }
+func headingValid(h uint16) bool     { return h != 511 }
+func classValid(c vessel.Class) bool { return c != vessel.ClassUnknown }
+
+func (b *batch) FillChunk(ls any, c duckdbdrv.DataChunk) error {
 	n := duckdbdrv.GetDataChunkCapacity()
 	start := int(b.next.Add(int64(n))) - n
 	if start >= len(b.order) {
 		return c.SetSize(0)
 	}
-	end := min(start+n, len(b.order))
-	for row, idx := range b.order[start:end] {
-		p := &b.pts[idx]
-		// Errors here can only be type mismatches with ColumnInfos.
-		duckdbdrv.SetChunkValue(c, 0, row, p.MMSI)
-		duckdbdrv.SetChunkValue(c, 1, row, p.Time.UnixMicro())
-		duckdbdrv.SetChunkValue(c, 2, row, p.Lat)
-		duckdbdrv.SetChunkValue(c, 3, row, p.Lon)
-		duckdbdrv.SetChunkValue(c, 4, row, p.SOG)
-		duckdbdrv.SetChunkValue(c, 5, row, p.COG)
-		duckdbdrv.SetChunkValue(c, 6, row, pack(&p.Position, b.src[idx]))
-		duckdbdrv.SetChunkValue(c, 7, row, p.Segment)
+	rows := b.order[start:min(start+n, len(b.order))]
+	st := ls.(*fillState)
+	if forceSlowFill || !rawVectors(&c, numCols, nullable, st.vecs[:]) {
+		if err := b.fillSlow(c, rows); err != nil {
+			return err
+		}
+	} else {
+		b.fillRaw(&st.vecs, rows)
 	}
-	return c.SetSize(end - start)
+	return c.SetSize(len(rows))
 }
 
-// pack folds heading (16 bits), status, class, message type (8 bits each)
-// and the source's index in stage_src (24 bits) into one value.
-func pack(p *vessel.Position, src uint32) uint64 {
-	return uint64(p.Heading) | uint64(p.Status)<<16 | uint64(p.Class)<<24 | uint64(p.MsgType)<<32 | uint64(src)<<40
+// fillRaw writes rows into the output vectors, column by column.
+func (b *batch) fillRaw(v *[numCols]rawVector, rows []int32) {
+	n := len(rows)
+	if out := column[uint32](v[colMMSI], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.pts[i].MMSI
+		}
+	}
+	if out := column[int64](v[colTime], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.times[i] // TIMESTAMPTZ is Unix µs
+		}
+	}
+	if out := column[float64](v[colLat], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.pts[i].Lat
+		}
+	}
+	if out := column[float64](v[colLon], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.pts[i].Lon
+		}
+	}
+	if out := column[float32](v[colSOG], n); out != nil {
+		for r, i := range rows {
+			x := b.pts[i].SOG
+			out[r] = x
+			setValid(v[colSOG].validity, r, sogValid(x))
+		}
+	}
+	if out := column[float32](v[colCOG], n); out != nil {
+		for r, i := range rows {
+			x := b.pts[i].COG
+			out[r] = x
+			setValid(v[colCOG].validity, r, sogValid(x))
+		}
+	}
+	if out := column[uint16](v[colHeading], n); out != nil {
+		for r, i := range rows {
+			x := b.pts[i].Heading
+			out[r] = x
+			setValid(v[colHeading].validity, r, headingValid(x))
+		}
+	}
+	if out := column[uint8](v[colStatus], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.pts[i].Status
+		}
+	}
+	if out := column[uint8](v[colClass], n); out != nil {
+		for r, i := range rows {
+			x := b.pts[i].Class
+			out[r] = uint8(x)
+			setValid(v[colClass].validity, r, classValid(x))
+		}
+	}
+	if out := column[uint8](v[colMsgType], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.pts[i].MsgType
+		}
+	}
+	if out := column[uint32](v[colSource], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.srcIDs[b.src[i]]
+		}
+	}
+	if out := column[uint32](v[colSegment], n); out != nil {
+		for r, i := range rows {
+			out[r] = b.pts[i].Segment
+		}
+	}
 }
 
-const maxSources = 1 << 24
-
-// unpackedBatch is the batch with the schema's columns and NULL
-// conventions: the unpacking side of pack.
-const unpackedBatch = `
-SELECT b.mmsi,
-       make_timestamp(b.t)::TIMESTAMPTZ AS time,
-       b.lat, b.lon,
-       nullif(b.sog, 'NaN'::FLOAT) AS sog,
-       nullif(b.cog, 'NaN'::FLOAT) AS cog,
-       nullif((b.packed & 65535)::USMALLINT, 511) AS heading,
-       ((b.packed >> 16) & 255)::UTINYINT AS status,
-       CASE WHEN (b.packed >> 24) & 255 = 0 THEN NULL ELSE chr(((b.packed >> 24) & 255)::INTEGER) END AS class,
-       ((b.packed >> 32) & 255)::UTINYINT AS msg_type,
-       src.name AS source,
-       b.seg AS segment
-FROM lookout_batch() b JOIN stage_src src ON src.idx = (b.packed >> 40)::UINTEGER`
+// fillSlow writes rows through the driver's checked setters.
+func (b *batch) fillSlow(c duckdbdrv.DataChunk, rows []int32) error {
+	for r, i := range rows {
+		p := &b.pts[i]
+		vals := [numCols]any{p.MMSI, time.UnixMicro(b.times[i]), p.Lat, p.Lon, nil, nil, nil, p.Status, nil, p.MsgType,
+			b.srcIDs[b.src[i]], p.Segment}
+		if sogValid(p.SOG) {
+			vals[colSOG] = p.SOG
+		}
+		if sogValid(p.COG) {
+			vals[colCOG] = p.COG
+		}
+		if headingValid(p.Heading) {
+			vals[colHeading] = p.Heading
+		}
+		if classValid(p.Class) {
+			vals[colClass] = uint8(p.Class)
+		}
+		for col, v := range vals {
+			if err := c.SetValue(col, r, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
 
 // AddPositions implements store.PositionLoader.
 func (s *Store) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
@@ -366,9 +487,6 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel
 	if err != nil {
 		return store.LoadStats{}, err
 	}
-	if len(b.srcNames) > maxSources {
-		return store.LoadStats{}, fmt.Errorf("%w: more than %d sources in one batch", store.ErrInvalid, maxSources)
-	}
 	w.batch = b
 	defer func() { w.batch = nil }()
 
@@ -388,6 +506,10 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel
 		if !ok {
 			return store.LoadStats{}, fmt.Errorf("ingest run %d: %w", run, store.ErrNotFound)
 		}
+	}
+	newSources, err := w.sourceIDs(ctx, tx, b)
+	if err != nil {
+		return store.LoadStats{}, err
 	}
 	if err := w.stageSmall(ctx, tx, b); err != nil {
 		return store.LoadStats{}, err
@@ -412,7 +534,7 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 	var added int64
 	if !overlap {
 		// New data: every unique point is new.
-		res, err := tx.ExecContext(ctx, `INSERT INTO positions SELECT *, ?::BIGINT FROM (`+unpackedBatch+`)`, runArg)
+		res, err := tx.ExecContext(ctx, `INSERT INTO positions (`+batchCols+`, ingest_run) SELECT *, ?::BIGINT FROM lookout_batch()`, runArg)
 		if err != nil {
 			return store.LoadStats{}, fmt.Errorf("inserting positions: %w", err)
 		}
@@ -428,14 +550,14 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 	} else {
 		// Some may be stored: keep what is not.
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE fresh AS
-SELECT * FROM (`+unpackedBatch+`) b
+SELECT * FROM lookout_batch() b
 WHERE NOT EXISTS (
     SELECT 1 FROM positions p
     WHERE p.time `+timeCond+`
       AND p.mmsi = b.mmsi AND p.time = b.time AND p.lat = b.lat AND p.lon = b.lon)`); err != nil {
 			return store.LoadStats{}, fmt.Errorf("finding new positions: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO positions SELECT *, ?::BIGINT FROM fresh ORDER BY mmsi, time`, runArg)
+		res, err := tx.ExecContext(ctx, `INSERT INTO positions (`+batchCols+`, ingest_run) SELECT *, ?::BIGINT FROM fresh ORDER BY mmsi, time`, runArg)
 		if err != nil {
 			return store.LoadStats{}, fmt.Errorf("inserting positions: %w", err)
 		}
@@ -461,7 +583,60 @@ WHERE NOT EXISTS (
 	if err := tx.Commit(); err != nil {
 		return store.LoadStats{}, fmt.Errorf("commit: %w", err)
 	}
+	for name, id := range newSources {
+		w.sources[name] = id
+		w.nextSource = max(w.nextSource, id+1)
+	}
 	return store.LoadStats{Added: int(added), Duplicates: int(dups)}, nil
+}
+
+// sourceIDs sets b.srcIDs, adding the sources the table lacks within tx.
+// It returns those it added, for w.sources once tx commits.
+func (w *writer) sourceIDs(ctx context.Context, tx *sql.Tx, b *batch) (map[string]uint32, error) {
+	if w.sources == nil {
+		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM sources`)
+		if err != nil {
+			return nil, fmt.Errorf("reading sources: %w", err)
+		}
+		m := map[string]uint32{}
+		next := uint32(1)
+		for rows.Next() {
+			var id uint32
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading sources: %w", err)
+			}
+			m[name] = id
+			next = max(next, id+1)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading sources: %w", err)
+		}
+		w.sources, w.nextSource = m, next
+	}
+	b.srcIDs = b.srcIDs[:0]
+	var added map[string]uint32
+	next := w.nextSource
+	for _, name := range b.srcNames {
+		id, ok := w.sources[name]
+		if !ok {
+			if next == math.MaxUint32 {
+				return nil, fmt.Errorf("%w: more than %d sources", store.ErrInvalid, uint32(math.MaxUint32-1))
+			}
+			id, next = next, next+1
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sources (id, name) VALUES (?, ?)`, id, name); err != nil {
+				return nil, fmt.Errorf("adding source %q: %w", name, err)
+			}
+			if added == nil {
+				added = map[string]uint32{}
+			}
+			added[name] = id
+		}
+		b.srcIDs = append(b.srcIDs, id)
+	}
+	return added, nil
 }
 
 // upsertVessels adds per-MMSI (mmsi, count, first, last) rows from query
@@ -477,26 +652,13 @@ ON CONFLICT (mmsi) DO UPDATE SET
     last_seen = greatest(vessels.last_seen, excluded.last_seen)`
 }
 
-// stageSmall fills stage_src and stage_vessels through the Appender.
+// stageSmall fills stage_vessels and stage_presence through the Appender.
 func (w *writer) stageSmall(ctx context.Context, tx *sql.Tx, b *batch) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_src; DELETE FROM stage_vessels; DELETE FROM stage_presence`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_vessels; DELETE FROM stage_presence`); err != nil {
 		return fmt.Errorf("clearing staging: %w", err)
 	}
 	err := w.conn.Raw(func(dc any) error {
-		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_src")
-		if err != nil {
-			return err
-		}
-		for i, name := range b.srcNames {
-			if err := app.AppendRow(uint32(i), name); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		if err := app.Close(); err != nil {
-			return err
-		}
-		app, err = duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_vessels")
+		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_vessels")
 		if err != nil {
 			return err
 		}

@@ -258,7 +258,7 @@ FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, lat, lon`)
 	}
 	defer rows.Close()
 	pts := []vessel.TrackPoint{}
-	if err := eachPosition(rows, func(p vessel.TrackPoint) error { pts = append(pts, p); return nil }); err != nil {
+	if err := eachPosition(ctx, db, rows, func(p vessel.TrackPoint) error { pts = append(pts, p); return nil }); err != nil {
 		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
 	}
 	return pts, nil
@@ -266,16 +266,38 @@ FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, lat, lon`)
 
 const positionCols = `mmsi, time, lat, lon, sog, cog, heading, status, class, msg_type, source, segment`
 
-// eachPosition reads rows of positionCols.
-func eachPosition(rows *sql.Rows, fn func(vessel.TrackPoint) error) error {
+// sourceNames maps sources.id to name. The table only grows, so a read
+// made after a query started knows every source the query can return.
+func sourceNames(ctx context.Context, q querier) (map[uint32]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name FROM sources`)
+	if err != nil {
+		return nil, fmt.Errorf("reading sources: %w", err)
+	}
+	defer rows.Close()
+	m := map[uint32]string{}
+	for rows.Next() {
+		var id uint32
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("reading sources: %w", err)
+		}
+		m[id] = name
+	}
+	return m, rows.Err()
+}
+
+// eachPosition reads rows of positionCols; q reads the source names.
+func eachPosition(ctx context.Context, q querier, rows *sql.Rows, fn func(vessel.TrackPoint) error) error {
 	var (
 		sog, cog sql.Null[float32]
 		heading  sql.Null[uint16]
-		class    sql.NullString
+		class    sql.Null[uint8]
+		src      uint32
+		names    map[uint32]string
 	)
 	for rows.Next() {
 		var p vessel.TrackPoint
-		if err := rows.Scan(&p.MMSI, &p.Time, &p.Lat, &p.Lon, &sog, &cog, &heading, &p.Status, &class, &p.MsgType, &p.Source, &p.Segment); err != nil {
+		if err := rows.Scan(&p.MMSI, &p.Time, &p.Lat, &p.Lon, &sog, &cog, &heading, &p.Status, &class, &p.MsgType, &src, &p.Segment); err != nil {
 			return err
 		}
 		p.Time = p.Time.UTC()
@@ -289,7 +311,20 @@ func eachPosition(rows *sql.Rows, fn func(vessel.TrackPoint) error) error {
 		if heading.Valid {
 			p.Heading = heading.V
 		}
-		p.Class = classFrom(class)
+		if class.Valid {
+			p.Class = vessel.Class(class.V)
+		}
+		name, ok := names[src]
+		if !ok {
+			var err error
+			if names, err = sourceNames(ctx, q); err != nil {
+				return err
+			}
+			if name, ok = names[src]; !ok {
+				return fmt.Errorf("position of %d at %v: source %d is not in the sources table", p.MMSI, p.Time, src)
+			}
+		}
+		p.Source = name
 		if err := fn(p); err != nil {
 			return err
 		}
@@ -319,7 +354,7 @@ func (s *Store) ScanPositions(ctx context.Context, from, to time.Time, fn func([
 	batch := make([]vessel.TrackPoint, 0, scanBatch)
 	errStop := errors.New("stop")
 	var fnErr error
-	err = eachPosition(rows, func(p vessel.TrackPoint) error {
+	err = eachPosition(ctx, db, rows, func(p vessel.TrackPoint) error {
 		batch = append(batch, p)
 		if len(batch) == scanBatch {
 			if fnErr = fn(batch); fnErr != nil {

@@ -1,0 +1,215 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/lookout-maritime/lookout/internal/vessel"
+)
+
+// edgePoints are positions with every NULL the schema knows (speed and
+// course not available, heading 511, class unknown), extreme values and
+// several sources, over more than one output chunk.
+func edgePoints(mmsi uint32, n int) []vessel.TrackPoint {
+	t0 := time.Date(2024, 3, 1, 12, 0, 0, 123456000, time.UTC)
+	classes := []vessel.Class{vessel.ClassA, vessel.ClassB, vessel.ClassUnknown, vessel.ClassBase, vessel.ClassAtoN}
+	var pts []vessel.TrackPoint
+	for i := range n {
+		p := vessel.TrackPoint{Position: vessel.Position{
+			MMSI: mmsi + uint32(i%3), Time: t0.Add(time.Duration(i) * 7 * time.Second),
+			Lat: -90 + float64(i%181), Lon: 180 - float64(i%361)*0.999, SOG: float32(i%1023) / 10, COG: float32(i%3600) / 10,
+			Heading: uint16(i % 512), Status: uint8(i % 16), Class: classes[i%len(classes)], MsgType: uint8(1 + i%27),
+			Source: []string{"a.nmea", "tcp://rx:1", "b.csv"}[i%3/2+i%2],
+		}, Segment: uint32(1 + i%5)}
+		if i%4 == 1 {
+			p.SOG = vessel.NA
+		}
+		if i%6 == 2 {
+			p.COG = vessel.NA
+		}
+		if i%7 == 3 {
+			p.Heading = 511
+		}
+		pts = append(pts, p)
+	}
+	return pts
+}
+
+// TestFillPaths loads the same points through the direct vector writes
+// and through the driver's setters: both read back as they went in.
+func TestFillPaths(t *testing.T) {
+	if !rawOK {
+		t.Error("direct chunk writes unavailable (duckdb-go's DataChunk changed): loads take the slow path; update chunk.go")
+	}
+	ctx := context.Background()
+	pts := edgePoints(211000000, 5000) // more than two 2048-row chunks per vessel
+	var got [2][]vessel.TrackPoint
+	for k, slow := range []bool{false, true} {
+		forceSlowFill = slow
+		s, err := Open(ctx, testConfig(filepath.Join(t.TempDir(), "s.duckdb")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddPositions(ctx, 0, pts); err != nil {
+			t.Fatal(err)
+		}
+		// A second batch with a new source and known ones.
+		more := edgePoints(211000000, 10)
+		for i := range more {
+			more[i].Time = more[i].Time.AddDate(1, 0, 0)
+			if i%2 == 0 {
+				more[i].Source = "later.nmea"
+			}
+		}
+		if _, err := s.AddPositions(ctx, 0, more); err != nil {
+			t.Fatal(err)
+		}
+		// NULLs where the schema says (Track reads NULL and the
+		// placeholders alike, so this is checked in SQL).
+		var nulls, wantNulls [4]int
+		for _, p := range append(append([]vessel.TrackPoint{}, pts...), more...) {
+			for i, isNull := range []bool{math.IsNaN(float64(p.SOG)), math.IsNaN(float64(p.COG)), p.Heading == 511, p.Class == vessel.ClassUnknown} {
+				if isNull {
+					wantNulls[i]++
+				}
+			}
+		}
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FILTER (sog IS NULL), count(*) FILTER (cog IS NULL),
+    count(*) FILTER (heading IS NULL), count(*) FILTER (class IS NULL) FROM positions`).Scan(&nulls[0], &nulls[1], &nulls[2], &nulls[3]); err != nil {
+			t.Fatal(err)
+		}
+		if nulls != wantNulls {
+			t.Errorf("slow=%v: NULL sog, cog, heading, class: %v, want %v", slow, nulls, wantNulls)
+		}
+		for m := uint32(211000000); m < 211000003; m++ {
+			tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[k] = append(got[k], tr...)
+		}
+		s.Close()
+		want := append(append([]vessel.TrackPoint{}, pts...), more...)
+		if len(got[k]) != len(want) {
+			t.Fatalf("slow=%v: %d points back, want %d", slow, len(got[k]), len(want))
+		}
+		byKey := map[[3]float64]vessel.TrackPoint{}
+		for _, p := range want {
+			byKey[[3]float64{float64(p.MMSI), float64(p.Time.UnixMicro()), p.Lat}] = p
+		}
+		for _, p := range got[k] {
+			w, ok := byKey[[3]float64{float64(p.MMSI), float64(p.Time.UnixMicro()), p.Lat}]
+			if !ok || !samePoint(p, w) {
+				t.Fatalf("slow=%v: read back %+v, stored %+v", slow, p, w)
+			}
+		}
+	}
+	forceSlowFill = false
+	for i := range got[0] {
+		if !samePoint(got[0][i], got[1][i]) {
+			t.Fatalf("the two paths read back differently: %+v, %+v", got[0][i], got[1][i])
+		}
+	}
+}
+
+func samePoint(a, b vessel.TrackPoint) bool {
+	same32 := func(x, y float32) bool { return x == y || (math.IsNaN(float64(x)) && math.IsNaN(float64(y))) }
+	return a.MMSI == b.MMSI && a.Time.Equal(b.Time) && a.Lat == b.Lat && a.Lon == b.Lon && same32(a.SOG, b.SOG) &&
+		same32(a.COG, b.COG) && a.Heading == b.Heading && a.Status == b.Status && a.Class == b.Class &&
+		a.MsgType == b.MsgType && a.Source == b.Source && a.Segment == b.Segment
+}
+
+// TestMigratePositionsV3: positions stored by schema version 2 (source and
+// class as strings) read back the same after the step to version 3, and
+// later loads reuse the migrated sources.
+func TestMigratePositionsV3(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.duckdb")
+	old := fstest.MapFS{}
+	for _, n := range []string{"0001_init.sql", "0002_events_lists.sql"} {
+		b, err := fs.ReadFile(migrations, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[n] = &fstest.MapFile{Data: b}
+	}
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, db, old, slog.New(slog.DiscardHandler), time.Now); err != nil {
+		t.Fatal(err)
+	}
+	pts := edgePoints(244000000, 40)
+	for _, p := range pts {
+		var sog, cog, heading, class any
+		if !math.IsNaN(float64(p.SOG)) {
+			sog = p.SOG
+		}
+		if !math.IsNaN(float64(p.COG)) {
+			cog = p.COG
+		}
+		if p.Heading != 511 {
+			heading = p.Heading
+		}
+		if p.Class != vessel.ClassUnknown {
+			class = string(rune(p.Class))
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+			p.MMSI, p.Time, p.Lat, p.Lon, sog, cog, heading, p.Status, class, p.MsgType, p.Source, p.Segment); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(ctx, testConfig(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []vessel.TrackPoint
+	for m := uint32(244000000); m < 244000003; m++ {
+		tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tr...)
+	}
+	if len(got) != len(pts) {
+		t.Fatalf("%d points after migration, want %d", len(got), len(pts))
+	}
+	for _, g := range got {
+		found := false
+		for _, p := range pts {
+			if samePoint(g, p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("after migration: %+v not stored before", g)
+		}
+	}
+	// A load after the migration knows its sources.
+	more := []vessel.TrackPoint{pts[0], pts[1]}
+	more[0].Time = more[0].Time.AddDate(1, 0, 0)
+	more[1].Time, more[1].Source = more[1].Time.AddDate(1, 0, 0), "new.nmea"
+	if _, err := s.AddPositions(ctx, 0, more); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sources`).Scan(&n); err != nil || n != 4 {
+		t.Fatalf("%d sources (%v), want the 3 migrated and 1 new", n, err)
+	}
+	tr, err := s.Track(ctx, more[1].MMSI, more[1].Time, more[1].Time.Add(time.Second))
+	if err != nil || len(tr) != 1 || tr[0].Source != "new.nmea" {
+		t.Fatalf("track after load: %+v %v", tr, err)
+	}
+}
