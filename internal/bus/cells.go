@@ -152,14 +152,45 @@ func (f Fix) TrackPoint() vessel.TrackPoint {
 // run's name):
 //
 //	'F' len(run) run mmsi:4 time:8 (Unix ns) lat:8 lon:8 sog:4 cog:4
+//	'S' len(run) run mmsi:4 time:8 has:1 imo:4 len(name) name
+//	'W' len(run) run from:2 of:2 time:8
 //	'E' len(run) run from:2 of:2
 //
-// integers big-endian, floats IEEE 754. 'E' says that partition from of
-// the observation stream's of partitions has sent every fix of run.
+// integers big-endian, floats IEEE 754. 'W' (a watermark) says that
+// partition from of the observation stream's of partitions will send no
+// more fix of run older than time; 'E' that it has sent every fix of run.
+// 'S' carries what a static report says of a vessel's name and IMO
+// (has: bit 0 IMO, bit 1 name), which encounter events are labelled with.
 const (
-	cellFix = 'F'
-	cellEnd = 'E'
+	cellFix    = 'F'
+	cellStatic = 'S'
+	cellWater  = 'W'
+	cellEnd    = 'E'
 )
+
+// encodeLabel encodes the name and IMO of s.
+func encodeLabel(run string, s *vessel.Static) []byte {
+	name := s.Name
+	if len(name) > 255 {
+		name = name[:255]
+	}
+	var has byte
+	if s.Has&vessel.HasIMO != 0 {
+		has |= 1
+	}
+	if s.Has&vessel.HasName != 0 {
+		has |= 2
+	}
+	b := make([]byte, 0, 2+len(run)+18+len(name))
+	b = append(b, cellStatic, byte(len(run)))
+	b = append(b, run...)
+	b = binary.BigEndian.AppendUint32(b, s.MMSI)
+	b = binary.BigEndian.AppendUint64(b, uint64(s.Time.UnixNano()))
+	b = append(b, has)
+	b = binary.BigEndian.AppendUint32(b, s.IMO)
+	b = append(b, byte(len(name)))
+	return append(b, name...)
+}
 
 func encodeFix(run string, f Fix) []byte {
 	b := make([]byte, 0, 2+len(run)+36)
@@ -183,12 +214,24 @@ func encodeCellEnd(run string, from, of int) []byte {
 	return b
 }
 
+func encodeWatermark(run string, from, of int, t time.Time) []byte {
+	b := make([]byte, 0, 2+len(run)+12)
+	b = append(b, cellWater, byte(len(run)))
+	b = append(b, run...)
+	b = binary.BigEndian.AppendUint16(b, uint16(from))
+	b = binary.BigEndian.AppendUint16(b, uint16(of))
+	b = binary.BigEndian.AppendUint64(b, uint64(t.UnixNano()))
+	return b
+}
+
 // cellMsg is a decoded cell stream message.
 type cellMsg struct {
 	kind     byte
 	run      string
 	fix      Fix
+	static   vessel.Static // 'S': MMSI, Time, Has (IMO, name), IMO, Name
 	from, of int
+	water    int64 // 'W': Unix ns
 }
 
 func decodeCell(b []byte) (cellMsg, error) {
@@ -212,11 +255,33 @@ func decodeCell(b []byte) (cellMsg, error) {
 		if !vessel.ValidPosition(f.Lat, f.Lon) {
 			return cellMsg{}, fmt.Errorf("%w: cell fix of mmsi %d at %g,%g", ErrBadMessage, f.MMSI, f.Lat, f.Lon)
 		}
-	case cellEnd:
-		if len(rest) != 4 {
-			return cellMsg{}, fmt.Errorf("%w: cell end of %d bytes", ErrBadMessage, len(b))
+	case cellStatic:
+		if len(rest) < 18 || len(rest) != 18+int(rest[17]) || rest[12] > 3 {
+			return cellMsg{}, fmt.Errorf("%w: cell static of %d bytes", ErrBadMessage, len(b))
+		}
+		st := &m.static
+		st.MMSI = binary.BigEndian.Uint32(rest)
+		st.Time = time.Unix(0, int64(binary.BigEndian.Uint64(rest[4:]))).UTC()
+		if rest[12]&1 != 0 {
+			st.Has |= vessel.HasIMO
+		}
+		if rest[12]&2 != 0 {
+			st.Has |= vessel.HasName
+		}
+		st.IMO = binary.BigEndian.Uint32(rest[13:])
+		st.Name = string(rest[18:])
+	case cellEnd, cellWater:
+		want := 4
+		if m.kind == cellWater {
+			want = 12
+		}
+		if len(rest) != want {
+			return cellMsg{}, fmt.Errorf("%w: cell message %q of %d bytes", ErrBadMessage, m.kind, len(b))
 		}
 		m.from, m.of = int(binary.BigEndian.Uint16(rest)), int(binary.BigEndian.Uint16(rest[2:]))
+		if m.kind == cellWater {
+			m.water = int64(binary.BigEndian.Uint64(rest[4:]))
+		}
 		if m.of == 0 || m.from >= m.of || m.run == "" {
 			return cellMsg{}, fmt.Errorf("%w: cell end %d of %d of run %q", ErrBadMessage, m.from, m.of, m.run)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -105,6 +106,15 @@ func TestCellCodec(t *testing.T) {
 	if err != nil || m.kind != cellEnd || m.run != "run-1" || m.from != 3 || m.of != 64 {
 		t.Fatalf("end round trip: %+v %v", m, err)
 	}
+	m, err = decodeCell(encodeWatermark("run-1", 5, 64, f.Time))
+	if err != nil || m.kind != cellWater || m.from != 5 || m.of != 64 || m.water != f.Time.UnixNano() {
+		t.Fatalf("watermark round trip: %+v %v", m, err)
+	}
+	st := vessel.Static{MMSI: 273, Time: f.Time, Has: vessel.HasName, Name: "EASTERN HARMONY"}
+	m, err = decodeCell(encodeLabel("run-1", &st))
+	if err != nil || m.kind != cellStatic || !reflect.DeepEqual(m.static, st) {
+		t.Fatalf("label round trip: %+v %v", m, err)
+	}
 	for name, b := range map[string][]byte{
 		"empty":         nil,
 		"short run":     {cellFix, 9, 'a'},
@@ -113,6 +123,9 @@ func TestCellCodec(t *testing.T) {
 		"end past of":   encodeCellEnd("r", 2, 2),
 		"end no run":    encodeCellEnd("", 0, 2),
 		"invalid place": encodeFix("r", Fix{MMSI: 1, Time: f.Time, Lat: 91}),
+		"short label":   encodeLabel("r", &st)[:20],
+		"long label":    append(encodeLabel("r", &st), 'x'),
+		"short water":   encodeWatermark("r", 1, 2, f.Time)[:10],
 	} {
 		if _, err := decodeCell(b); !errors.Is(err, ErrBadMessage) {
 			t.Errorf("%s: %v", name, err)
@@ -126,6 +139,8 @@ func FuzzDecodeCell(f *testing.F) {
 	f.Add(encodeFix("run", Fix{MMSI: 1, Time: time.Unix(5, 0), Lat: 1, Lon: 2}))
 	f.Add(encodeCellEnd("run", 0, 4))
 	f.Add([]byte{cellEnd, 0})
+	f.Add(encodeWatermark("run", 1, 4, time.Unix(7, 0)))
+	f.Add(encodeLabel("run", &vessel.Static{MMSI: 1, Time: time.Unix(9, 0), Has: vessel.HasName | vessel.HasIMO, IMO: 9358010, Name: "MAIA-1"}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decodeCell(b)
 		if err != nil {
@@ -135,9 +150,14 @@ func FuzzDecodeCell(f *testing.F) {
 			return
 		}
 		var again []byte
-		if m.kind == cellFix {
+		switch m.kind {
+		case cellFix:
 			again = encodeFix(m.run, m.fix)
-		} else {
+		case cellStatic:
+			again = encodeLabel(m.run, &m.static)
+		case cellWater:
+			again = encodeWatermark(m.run, m.from, m.of, time.Unix(0, m.water))
+		default:
 			again = encodeCellEnd(m.run, m.from, m.of)
 		}
 		if string(again) != string(b) {
@@ -211,7 +231,7 @@ func scenario(rng *rand.Rand) []vessel.TrackPoint {
 	meet(273000007, 273000008, 35.0, 18.0, 5, 1.5, 180, 0.2)   // too short
 	meet(273000009, 273000010, 44.0, -30.03, 3, 6, 270, 0.8)   // long, near an edge
 	meet(273000011, 273000012, -3.1, 101.0, 0.5, 2.5, 10, 0.1) // mid-cell
-	for i := range 20 { // ships passing at speed, some through the meetings
+	for i := range 20 {                                        // ships passing at speed, some through the meetings
 		lat, lon := 9.0+rng.Float64()*2, 59.0+rng.Float64()*6
 		add(273100000+uint32(i), 2*time.Minute, [][4]float64{{lat, lon, rng.Float64() * 4}, {10, rng.Float64() * 360, 9 + rng.Float64()*6}})
 	}

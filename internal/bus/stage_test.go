@@ -2,7 +2,9 @@ package bus
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -52,7 +54,8 @@ func cellTestConfig(t *testing.T, cfg Config) CellConfig {
 // cells. Their workers publish what the filter passes to the cell stream
 // and the end of the run from every observation partition; two stage
 // workers share the cell partitions; exactly one encounter event is
-// stored, once, and the cell stream ends empty.
+// stored, once, labelled with the names the vessels' static reports gave,
+// and the cell stream ends empty.
 func TestEncounterStage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -96,6 +99,19 @@ func TestEncounterStage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The names the events are labelled with, each reported twice
+		// (the second time changes nothing).
+		t0 := pts[0].Time
+		for _, l := range []struct {
+			mmsi uint32
+			name string
+		}{{a, "ALPHA"}, {b, "BRAVO"}} {
+			if Partition(l.mmsi, obs.Partitions) == op {
+				for k := range 2 {
+					pub.Static("run-1", vessel.Static{MMSI: l.mmsi, Time: t0.Add(time.Duration(k) * time.Hour), Has: vessel.HasName | vessel.HasShipType, Name: l.name, ShipType: 80})
+				}
+			}
+		}
 		x := NewFixFilter(encounterOnly().Encounter.IndexKn)
 		var fixes []Fix
 		for _, p := range pts {
@@ -124,8 +140,53 @@ func TestEncounterStage(t *testing.T) {
 		t.Fatalf("%d events stored, want one encounter", len(evs))
 	}
 	e := evs[0]
-	if e.Kind != event.Encounter || e.MMSI != a || e.OtherMMSI != b || e.End.Sub(e.Start) < 2*time.Hour {
+	if e.Kind != event.Encounter || e.MMSI != a || e.OtherMMSI != b || e.End.Sub(e.Start) < 2*time.Hour || e.Name != "ALPHA" || e.OtherName != "BRAVO" {
 		t.Errorf("event %+v", e)
 	}
 	t.Log(e.Explanation)
+}
+
+// recDetector records the times of what it is given.
+type recDetector struct{ times []int64 }
+
+func (r *recDetector) Point(p vessel.TrackPoint) { r.times = append(r.times, p.Time.Unix()) }
+func (r *recDetector) Static(s vessel.Static)    { r.times = append(r.times, -s.Time.Unix()) }
+func (r *recDetector) Drain() []event.Event      { return nil }
+func (r *recDetector) Flush()                    {}
+
+// A cell run passes fixes on in time order up to the least watermark of
+// the observation partitions (none until each has one, or has ended), a
+// fix behind what was passed on at once.
+func TestCellRunWatermark(t *testing.T) {
+	det := &recDetector{}
+	r := &cellRun{det: det, ended: map[int]bool{}, water: map[int]int64{}, out: math.MinInt64}
+	add := func(sec int64) {
+		if sec*1e9 < r.out {
+			r.det.Point(Fix{Time: time.Unix(sec, 0)}.TrackPoint())
+			return
+		}
+		r.seq++
+		r.held.push(queuedFix{t: sec * 1e9, seq: r.seq, f: Fix{Time: time.Unix(sec, 0)}})
+	}
+	check := func(stage string, want ...int64) {
+		t.Helper()
+		r.release()
+		if !slices.Equal(det.times, want) {
+			t.Fatalf("%s: passed on %v, want %v", stage, det.times, want)
+		}
+	}
+	r.of = 3
+	for _, s := range []int64{50, 10, 30, 20, 40, 60} { // partitions 0 and 1 at their own pace
+		add(s)
+	}
+	r.water[0], r.water[1] = 45e9, 100e9
+	check("partition 2 unheard of")
+	r.water[2] = 25e9
+	check("watermarks 45, 100, 25 s", 10, 20)
+	r.ended[2] = true
+	check("partition 2 ended", 10, 20, 30, 40)
+	add(35) // behind: at once
+	check("late fix", 10, 20, 30, 40, 35)
+	r.ended[0], r.ended[1] = true, true
+	check("all ended", 10, 20, 30, 40, 35, 50, 60)
 }

@@ -220,7 +220,12 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 		p := held[len(held)-1]
 		held = held[:len(held)-1]
 		rev := w.stop(p)
-		if err := kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(rev)); err != nil {
+		// Released also when ctx ended meanwhile: the lease must not
+		// linger until its TTL.
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err := kv.Delete(dctx, leaseKey(p), jetstream.LastRevision(rev))
+		cancel()
+		if err != nil {
 			w.cfg.Logger.Warn("bus: releasing partition", "worker", w.cfg.ID, "partition", p, "err", err)
 		}
 		w.cfg.Logger.Info("bus: released partition", "worker", w.cfg.ID, "partition", p)

@@ -24,21 +24,22 @@ import (
 // parseBus splits a --bus URL into the NATS server URL and the stream
 // configuration its query names:
 //
-//	nats://host:4222[?stream=NAME&subject=PREFIX&partitions=N]
+//	nats://host:4222[?stream=NAME&subject=PREFIX&partitions=N&max_bytes=B]
 //
-// Publishers and workers of one deployment must agree on all three; the
-// defaults are bus.DefaultStream, bus.DefaultSubject and
-// bus.DefaultPartitions.
+// Publishers and workers of one deployment must agree on the first three;
+// the defaults are bus.DefaultStream, bus.DefaultSubject and
+// bus.DefaultPartitions. max_bytes sizes a stream when it is created (see
+// bus.Config.MaxBytes; default 1 GiB).
 func parseBus(raw string) (string, bus.Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
-		return "", bus.Config{}, usageError{fmt.Errorf("--bus %q: want nats://host:port[?stream=NAME&subject=PREFIX&partitions=N]", raw)}
+		return "", bus.Config{}, usageError{fmt.Errorf("--bus %q: want nats://host:port[?stream=NAME&subject=PREFIX&partitions=N&max_bytes=B]", raw)}
 	}
 	var cfg bus.Config
 	q := u.Query()
 	for k := range q {
-		if k != "stream" && k != "subject" && k != "partitions" {
-			return "", cfg, usageError{fmt.Errorf("--bus %q: unknown parameter %q (stream, subject, partitions)", raw, k)}
+		if k != "stream" && k != "subject" && k != "partitions" && k != "max_bytes" {
+			return "", cfg, usageError{fmt.Errorf("--bus %q: unknown parameter %q (stream, subject, partitions, max_bytes)", raw, k)}
 		}
 	}
 	cfg.Stream, cfg.Subject = q.Get("stream"), q.Get("subject")
@@ -48,6 +49,13 @@ func parseBus(raw string) (string, bus.Config, error) {
 			return "", cfg, usageError{fmt.Errorf("--bus %q: partitions %q: want 1 to 4096", raw, p)}
 		}
 		cfg.Partitions = n
+	}
+	if b := q.Get("max_bytes"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 1<<16 {
+			return "", cfg, usageError{fmt.Errorf("--bus %q: max_bytes %q: want a number of bytes, at least 65536", raw, b)}
+		}
+		cfg.MaxBytes = n
 	}
 	u.RawQuery = ""
 	return u.String(), cfg, nil
@@ -71,15 +79,28 @@ type busIngestSummary struct {
 	Lines, Decoded, Rejected int64
 	ByReason                 map[string]int64
 	Published                int64
+	Runs                     int // ends of run published
 	Elapsed                  time.Duration
 }
 
+// busItem is what the decoding side hands the publishing side: messages,
+// or the end of a run once everything before it is published.
+type busItem struct {
+	msgs []bus.Out
+	end  string
+}
+
 // runIngestBus reads and decodes specs and publishes the observations to
-// the bus, partitioned by MMSI, then an end-of-run marker on every
-// partition: workers track the whole input as one run, as a
-// single-process ingest would. Message IDs name the file and the
-// observation's ordinal in it, so re-publishing the same files within the
-// stream's duplicate window (after a crash) publishes nothing twice.
+// the bus, partitioned by MMSI, each tagged with its run, then an
+// end-of-run marker on every partition: workers track the input as one
+// run, as a single-process ingest would. An input larger than the
+// stream's run size (bus.Publisher.RunBytes, half of its byte limit) is
+// cut into runs of that size, because workers acknowledge a run only when
+// it ends and the stream must hold it until then: the workers then track
+// it as consecutive ingests of its pieces would. Run names and message
+// IDs derive from the files' paths and the observations' ordinals, so
+// re-publishing the same files within the stream's duplicate window
+// (after a crash) publishes nothing twice.
 func runIngestBus(cmd *cobra.Command, busURL string, specs []string, quiet, forceProgress bool) error {
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
@@ -87,6 +108,15 @@ func runIngestBus(cmd *cobra.Command, busURL string, specs []string, quiet, forc
 	if err != nil {
 		return err
 	}
+	keys := make([]string, len(specs))
+	runKey := sha256.New()
+	for i, spec := range specs {
+		if keys[i], err = sourceKey(spec); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		fmt.Fprintln(runKey, keys[i])
+	}
+	runBase := hex.EncodeToString(runKey.Sum(nil)[:8])
 	nc, err := connectBus(server, "lookout ingest")
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
@@ -102,45 +132,40 @@ func runIngestBus(cmd *cobra.Command, busURL string, specs []string, quiet, forc
 
 	// Publishing runs beside decoding: one chunk is published while the
 	// next is filled.
-	chunks := make(chan []bus.Out, 1)
+	items := make(chan busItem, 1)
 	pubDone := make(chan error, 1)
 	pctx, cancelPub := context.WithCancel(ctx)
 	defer cancelPub()
 	go func() {
 		var perr error
-		for c := range chunks {
-			if perr == nil {
-				if perr = pub.Publish(pctx, c); perr == nil {
-					sum.Published += int64(len(c))
-				} else {
-					cancelPub()
+		for it := range items {
+			if perr != nil {
+				continue
+			}
+			if it.end != "" {
+				if perr = pub.PublishEnd(pctx, it.end); perr == nil {
+					sum.Runs++
 				}
+			} else if perr = pub.Publish(pctx, it.msgs); perr == nil {
+				sum.Published += int64(len(it.msgs))
+			}
+			if perr != nil {
+				cancelPub()
 			}
 		}
 		pubDone <- perr
 	}()
-	runKey := sha256.New()
+	r := &busRuns{base: runBase, limit: pub.RunBytes(), items: items}
 	readErr := func() error {
-		defer close(chunks)
-		for _, spec := range specs {
-			key, err := sourceKey(spec)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(runKey, key)
-			n, err := publishSource(pctx, cmd, spec, key, quiet, forceProgress, &sum, chunks)
-			fmt.Fprintln(runKey, n)
-			if err != nil {
+		defer close(items)
+		for i, spec := range specs {
+			if err := publishSource(pctx, cmd, spec, keys[i], quiet, forceProgress, &sum, r); err != nil {
 				return err
 			}
 		}
-		return nil
+		return r.end(pctx)
 	}()
 	pubErr := <-pubDone
-	if readErr == nil && pubErr == nil {
-		run := hex.EncodeToString(runKey.Sum(nil)[:12])
-		pubErr = pub.PublishEnd(ctx, run)
-	}
 	sum.Elapsed = time.Since(start)
 	printBusIngestSummary(stderr, sum, bcfg, server)
 	switch {
@@ -149,6 +174,67 @@ func runIngestBus(cmd *cobra.Command, busURL string, specs []string, quiet, forc
 	case readErr != nil:
 		return fmt.Errorf("ingest: %w", readErr)
 	}
+	return nil
+}
+
+// busRuns cuts the published observations into runs of at most limit
+// bytes and chunks of busChunk messages.
+type busRuns struct {
+	base  string
+	limit int64
+	items chan<- busItem
+	k     int   // current run
+	bytes int64 // published in it so far
+	chunk []bus.Out
+}
+
+func (r *busRuns) name() string { return fmt.Sprintf("%s.%d", r.base, r.k) }
+
+func (r *busRuns) send(ctx context.Context, it busItem) error {
+	select {
+	case r.items <- it:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// flush hands over the chunk being filled.
+func (r *busRuns) flush(ctx context.Context) error {
+	if len(r.chunk) == 0 {
+		return nil
+	}
+	err := r.send(ctx, busItem{msgs: r.chunk})
+	r.chunk = make([]bus.Out, 0, busChunk)
+	return err
+}
+
+// add appends one message of the current run, ending the run first when
+// it is full.
+func (r *busRuns) add(ctx context.Context, o bus.Out) error {
+	if n := bus.MessageBytes(o.Data); r.bytes > 0 && r.bytes+n > r.limit {
+		if err := r.end(ctx); err != nil {
+			return err
+		}
+	}
+	r.bytes += bus.MessageBytes(o.Data)
+	r.chunk = append(r.chunk, o)
+	if len(r.chunk) == busChunk {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// end ends the current run (after what is queued) and starts the next.
+func (r *busRuns) end(ctx context.Context) error {
+	if err := r.flush(ctx); err != nil {
+		return err
+	}
+	if err := r.send(ctx, busItem{end: r.name()}); err != nil {
+		return err
+	}
+	r.k++
+	r.bytes = 0
 	return nil
 }
 
@@ -169,39 +255,25 @@ func sourceKey(spec string) (string, error) {
 	return hex.EncodeToString(h[:8]), nil
 }
 
-// publishSource decodes one source into chunks; it returns how many
-// observations it produced.
-func publishSource(ctx context.Context, cmd *cobra.Command, spec, key string, quiet, forceProgress bool, sum *busIngestSummary, chunks chan<- []bus.Out) (int64, error) {
+// publishSource decodes one source and queues its observations.
+func publishSource(ctx context.Context, cmd *cobra.Command, spec, key string, quiet, forceProgress bool, sum *busIngestSummary, r *busRuns) error {
 	stderr := cmd.ErrOrStderr()
 	src, err := source.New(spec, source.Options{Stdin: cmd.InOrStdin(), NMEA: source.NMEAConfig{BaseStationClock: true}})
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer src.Close()
 	_, total := src.Progress()
 	bar := newProgress(stderr, total, spec, forceProgress)
 	defer bar.Finish()
 	var n int64
-	chunk := make([]bus.Out, 0, busChunk)
 	var rej *source.Reject
-	send := func() error {
-		select {
-		case chunks <- chunk:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		chunk = make([]bus.Out, 0, busChunk)
-		return nil
-	}
 	for {
 		obs, err := src.Next(ctx)
 		switch {
 		case errors.Is(err, io.EOF):
 			bar.Update(src.Progress())
-			if len(chunk) > 0 {
-				return n, send()
-			}
-			return n, nil
+			return r.flush(ctx)
 		case errors.As(err, &rej):
 			sum.Lines++
 			sum.Rejected++
@@ -211,13 +283,14 @@ func publishSource(ctx context.Context, cmd *cobra.Command, spec, key string, qu
 			}
 			continue
 		case err != nil:
-			return n, err
+			return err
 		}
 		sum.Lines++
 		sum.Decoded++
-		data, err := bus.EncodeObservation(obs)
+		n++
+		data, err := bus.EncodeRunObservation(obs, r.name())
 		if err != nil {
-			return n, fmt.Errorf("%s: observation %d: %w", spec, n+1, err)
+			return fmt.Errorf("%s: observation %d: %w", spec, n, err)
 		}
 		mmsi := uint32(0)
 		if obs.Position != nil {
@@ -225,12 +298,10 @@ func publishSource(ctx context.Context, cmd *cobra.Command, spec, key string, qu
 		} else {
 			mmsi = obs.Static.MMSI
 		}
-		n++
-		chunk = append(chunk, bus.Out{MMSI: mmsi, ID: key + ":" + strconv.FormatInt(n, 10), Data: data})
-		if len(chunk) == busChunk {
-			if err := send(); err != nil {
-				return n, err
-			}
+		if err := r.add(ctx, bus.Out{MMSI: mmsi, ID: key + ":" + strconv.FormatInt(n, 10), Data: data}); err != nil {
+			return err
+		}
+		if n%busChunk == 0 {
 			done, _ := src.Progress()
 			bar.Update(done, n)
 		}
@@ -240,6 +311,6 @@ func publishSource(ctx context.Context, cmd *cobra.Command, spec, key string, qu
 func printBusIngestSummary(w io.Writer, sum busIngestSummary, cfg bus.Config, server string) {
 	fmt.Fprintf(w, "ingest to bus %s stream %s (%d partitions): %d lines/rows, %d observations, %d rejected%s\n",
 		server, cfg.Stream, cfg.Partitions, sum.Lines, sum.Decoded, sum.Rejected, reasonList(sum.ByReason))
-	fmt.Fprintf(w, "  %d published, %s, %.0f messages/s\n", sum.Published, sum.Elapsed.Round(time.Millisecond),
+	fmt.Fprintf(w, "  %d published in %d run(s), %s, %.0f messages/s\n", sum.Published, sum.Runs, sum.Elapsed.Round(time.Millisecond),
 		float64(sum.Published)/sum.Elapsed.Seconds())
 }

@@ -1,0 +1,569 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/spf13/cobra"
+
+	"github.com/lookout-maritime/lookout/internal/bus"
+	"github.com/lookout-maritime/lookout/internal/coast"
+	"github.com/lookout-maritime/lookout/internal/detect"
+	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/ingest"
+	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/vessel"
+)
+
+func init() { register(newWorkerCmd) }
+
+func newWorkerCmd() *cobra.Command {
+	var busURL, storeFlag string
+	var opt workerOptions
+	var det detectFlags
+	cmd := &cobra.Command{
+		Use:   "worker --bus URL [--store URL] [flags]",
+		Short: "Track and store observations from the bus (`lookout ingest --bus`), sharing partitions with other workers",
+		Long: `Worker consumes observations that 'lookout ingest --bus' published to NATS JetStream. The
+stream is partitioned by MMSI; each worker holds some partitions (the workers of one stream
+share them out, and take over those of a worker that dies), runs each partition's vessels
+through the tracker in order, and writes positions and identities to the store. A partition's
+messages are acknowledged when the end of the publisher's run has been tracked and stored; a
+partition that changes hands is replayed from its first unacknowledged message with a fresh
+tracker, so the store ends up exactly as one 'lookout ingest' of the same input would leave it
+(writes are idempotent). With detectors, a second stage finds encounters between vessels of
+different partitions (see docs/SCALE.md). It runs until SIGINT or SIGTERM (or, with
+--until-empty, until the streams are empty), then finishes the batches in progress and hands
+its partitions back.`,
+		Example: `  lookout worker --bus nats://127.0.0.1:4222 --store postgres://lookout@db/lookout
+  lookout worker --bus 'nats://nats:4222?stream=AIS&partitions=128' --store postgres://db/lookout`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if busURL == "" {
+				return usageError{fmt.Errorf("worker: --bus is required")}
+			}
+			logger := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+			d, err := det.workerDetectors(logger)
+			if err != nil {
+				return fmt.Errorf("worker: %w", err)
+			}
+			opt.det = d
+			return runWorker(cmd, busURL, storePath(storeFlag), opt)
+		},
+	}
+	cmd.Flags().StringVar(&busURL, "bus", "", "NATS server and stream: nats://host:port[?stream=NAME&subject=PREFIX&partitions=N]")
+	addStoreFlag(cmd, &storeFlag)
+	cmd.Flags().IntVar(&opt.partitions, "partitions", 0, "partitions of the stream (overrides the URL's; default "+fmt.Sprint(bus.DefaultPartitions)+")")
+	cmd.Flags().IntVar(&opt.batch, "batch", 5000, "messages per fetch and store write")
+	cmd.Flags().StringVar(&opt.id, "id", "", "worker name in leases and logs (default host-pid-random)")
+	cmd.Flags().BoolVarP(&opt.quiet, "quiet", "q", false, "log warnings only")
+	cmd.Flags().BoolVar(&opt.untilEmpty, "until-empty", false, "exit once the streams hold no more work (a backlog, a benchmark)")
+	cmd.Flags().DurationVar(&opt.leaseTTL, "lease-ttl", 0, "how long a dead worker keeps its partitions (default 10s)")
+	_ = cmd.Flags().MarkHidden("lease-ttl")
+	det.add(cmd, true)
+	return cmd
+}
+
+type workerOptions struct {
+	id         string
+	partitions int
+	batch      int
+	leaseTTL   time.Duration
+	quiet      bool
+	untilEmpty bool
+	// det are the detectors; nil: none.
+	det *workerDetectors
+}
+
+// workerDetectors are the detectors a worker runs: per vessel in each
+// partition's pipeline, and encounters in the spatial stage
+// (bus.EncounterStage), which sees vessels of every partition.
+type workerDetectors struct {
+	// perVessel returns the observer of one run of one partition, with
+	// the encounter detector off when encounters is set; nil: none.
+	perVessel func() ingest.Observer
+	// encounters returns the encounter detector of one run of one cell
+	// partition; nil: no spatial stage.
+	encounters func() (bus.Detector, error)
+	// indexKn is the encounter detector's IndexKn: the speed up to which
+	// fixes go to the spatial stage (bus.FixFilter).
+	indexKn float64
+}
+
+// workerDetectors builds the detectors of a worker from the flags, as
+// engine does for ingest: the per-vessel detectors with the encounter
+// detector off, and the encounter detector alone for the spatial stage.
+// Every partition and run gets engines of its own; they share the
+// gazetteer and the coastline, which are only read. nil with --no-detect.
+func (f *detectFlags) workerDetectors(logger *slog.Logger) (*workerDetectors, error) {
+	if f.off {
+		return nil, nil
+	}
+	cfg, err := f.config()
+	if err != nil {
+		return nil, err
+	}
+	g, err := f.places()
+	if err != nil {
+		return nil, err
+	}
+	cfg.PortVisit.SearchKm = max(cfg.PortVisit.SearchKm, g.MaxRadiusKm())
+	shore, err := coast.Load()
+	if err != nil {
+		return nil, fmt.Errorf("coastline: %w", err)
+	}
+	// detect.New prepares the zones it is given: each engine gets its own
+	// copies.
+	deps := func() detect.Deps {
+		return detect.Deps{Ports: g, Shore: shore, Zones: slices.Clone(g.Zones())}
+	}
+	d := &workerDetectors{}
+	perVessel := cfg
+	if cfg.Encounter.Enabled {
+		perVessel.Encounter.Enabled = false
+		enc := encounterOnly(cfg)
+		if _, err := detect.New(enc, deps(), logger); err != nil {
+			return nil, err
+		}
+		d.indexKn = cfg.Encounter.IndexKn
+		d.encounters = func() (bus.Detector, error) { return detect.New(enc, deps(), logger) }
+	}
+	if _, err := detect.New(perVessel, deps(), logger); err != nil {
+		return nil, err
+	}
+	d.perVessel = func() ingest.Observer {
+		e, err := detect.New(perVessel, deps(), logger)
+		if err != nil { // checked above: the configuration is valid
+			panic(err)
+		}
+		return e
+	}
+	return d, nil
+}
+
+// encounterOnly is cfg with every detector but encounters off.
+func encounterOnly(cfg detect.Config) detect.Config {
+	cfg.PortVisit.Enabled = false
+	cfg.Gap.Enabled = false
+	cfg.DarkPort.Enabled = false
+	cfg.Loitering.Enabled = false
+	cfg.Spoofing.Enabled = false
+	cfg.Draught.Enabled = false
+	cfg.Identity.Enabled = false
+	cfg.Geofence.Enabled = false
+	return cfg
+}
+
+// workerTotals counts a worker's work over all its partitions.
+type workerTotals struct {
+	messages, observations, bad, runs, fixes atomic.Int64
+
+	mu     sync.Mutex
+	stored ingest.StreamStats // of closed partition consumers
+	open   map[*partitionPipe]struct{}
+}
+
+func (t *workerTotals) snapshot() ingest.StreamStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.stored
+	for p := range t.open {
+		s = addStreamStats(s, p.s.Stats())
+	}
+	return s
+}
+
+func addStreamStats(a, b ingest.StreamStats) ingest.StreamStats {
+	a.Added += b.Added
+	a.Duplicates += b.Duplicates
+	a.Identities += b.Identities
+	a.Events += b.Events
+	a.Track.Points += b.Track.Points
+	a.Track.Duplicates += b.Track.Duplicates
+	a.Track.Late += b.Track.Late
+	return a
+}
+
+// countingSink counts the events the spatial stage stores.
+type countingSink struct {
+	st interface {
+		PutEvents(ctx context.Context, evs []event.Event) error
+	}
+	n atomic.Int64
+}
+
+func (c *countingSink) PutEvents(ctx context.Context, evs []event.Event) error {
+	if err := c.st.PutEvents(ctx, evs); err != nil {
+		return err
+	}
+	c.n.Add(int64(len(evs)))
+	return nil
+}
+
+func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) error {
+	ctx := cmd.Context()
+	stderr := cmd.ErrOrStderr()
+	server, bcfg, err := parseBus(busURL)
+	if err != nil {
+		return err
+	}
+	if opt.partitions > 0 {
+		bcfg.Partitions = opt.partitions
+	}
+	level := slog.LevelInfo
+	if opt.quiet {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	bcfg.Logger = logger
+	cells := bus.CellsOf(bcfg)
+
+	st, err := openStore(ctx, storeSpec, false)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer st.Close()
+	nc, err := connectBus(server, "lookout worker")
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer nc.Close()
+
+	totals := &workerTotals{open: map[*partitionPipe]struct{}{}}
+	stage := opt.det != nil && opt.det.encounters != nil
+	var run store.RunID // set before w.Run opens any partition
+	open := func(ctx context.Context, p int) (bus.PartitionConsumer, error) {
+		pp := &partitionPipe{p: p, of: bcfg.Partitions, totals: totals, log: logger,
+			clock: map[string]time.Time{}, water: map[string]time.Time{}}
+		if stage {
+			cp, err := bus.NewCellPublisher(ctx, nc, cells)
+			if err != nil {
+				return nil, err
+			}
+			pp.cells = cp
+		}
+		pp.s = ingest.NewStream(st, run, ingest.StreamConfig{Logger: logger, NewObserver: pp.newObserver(opt.det)})
+		totals.mu.Lock()
+		totals.open[pp] = struct{}{}
+		totals.mu.Unlock()
+		return pp, nil
+	}
+	wcfg := bus.WorkerConfig{Config: bcfg, ID: opt.id, Batch: opt.batch, LeaseTTL: opt.leaseTTL}
+	w, err := bus.NewStatefulWorker(nc, wcfg, open)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	sink := &countingSink{st: st}
+	var sw *bus.Worker
+	if stage {
+		scfg := wcfg
+		scfg.ID = w.ID()
+		sw, err = bus.NewEncounterStage(nc, bus.StageConfig{Cells: cells, Worker: scfg, NewDetector: opt.det.encounters, Sink: sink})
+		if err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+	}
+	// Every partition's pipeline writes against this worker's run, so the
+	// run's PositionsAdded counts what this worker stored.
+	run, err = st.BeginRun(ctx, []string{fmt.Sprintf("bus %s stream %s worker %s", server, bcfg.Stream, w.ID())})
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+
+	start := time.Now()
+	logger.Info("worker started", "worker", w.ID(), "stream", bcfg.Stream, "store", storeSpec, "run", run, "encounter_stage", stage)
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	wg.Add(1)
+	go func() { defer wg.Done(); errs[0] = w.Run(wctx); stop() }()
+	if sw != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[1] = sw.Run(wctx); stop() }()
+	}
+	if opt.untilEmpty {
+		streams := []string{bcfg.Stream}
+		if stage {
+			streams = append(streams, cells.Stream)
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[2] = waitEmpty(wctx, nc, streams); stop() }()
+	}
+	wg.Wait()
+	runErr := errors.Join(errs...)
+	elapsed := time.Since(start)
+	s := totals.snapshot()
+	status := store.RunOK
+	if runErr != nil {
+		status = store.RunFailed
+	}
+	if err := st.FinishRun(context.WithoutCancel(ctx), run, store.RunResult{Status: status, Lines: totals.messages.Load(),
+		Decoded: totals.observations.Load(), Rejected: totals.bad.Load(),
+		RejectedByReason: map[string]int64{"bad_message": totals.bad.Load()}}); err != nil && runErr == nil {
+		runErr = err
+	}
+	fmt.Fprintf(stderr, "worker %s: %d messages (%d observations, %d bad, %d ends of run), %d positions stored (%d already stored), %d identity records, %d events\n",
+		w.ID(), totals.messages.Load(), totals.observations.Load(), totals.bad.Load(), totals.runs.Load(), s.Added, s.Duplicates, s.Identities, s.Events)
+	if stage {
+		fmt.Fprintf(stderr, "  spatial stage: %d fixes published, %d encounter events stored\n", totals.fixes.Load(), sink.n.Load())
+	}
+	fmt.Fprintf(stderr, "  %s, %.0f messages/s, store %s\n", elapsed.Round(time.Millisecond), float64(totals.messages.Load())/elapsed.Seconds(), storeSpec)
+	if runErr != nil {
+		return fmt.Errorf("worker: %w", runErr)
+	}
+	return nil
+}
+
+// waitEmpty returns when every stream named has held no message for a
+// second (four polls in a row: work passing between the two stages shows
+// in one of them, and a publisher waiting for room resumes within a
+// second), or when ctx ends. It is meant for a backlog already published.
+func waitEmpty(ctx context.Context, nc *nats.Conn, streams []string) error {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	empty := 0
+	for empty < 4 {
+		if !sleepCtx(ctx, 250*time.Millisecond) {
+			return nil
+		}
+		n := uint64(0)
+		for _, name := range streams {
+			s, err := js.Stream(ctx, name)
+			if errors.Is(err, jetstream.ErrStreamNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("stream %s: %w", name, err)
+			}
+			info, err := s.Info(ctx)
+			if err != nil {
+				return fmt.Errorf("stream %s: %w", name, err)
+			}
+			n += info.State.Msgs
+		}
+		if n == 0 {
+			empty++
+		} else {
+			empty = 0
+		}
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// partitionPipe is one partition's pipeline in a worker: the ingest
+// pipeline's tracker, detectors and store writer fed from the bus, and
+// the publisher of its fixes to the spatial stage.
+type partitionPipe struct {
+	p, of  int // partition, of the stream's
+	s      *ingest.Stream
+	cells  *bus.CellPublisher // nil: no spatial stage
+	tap    *fixTap            // of the current run
+	totals *workerTotals
+	log    *slog.Logger
+	// clock is the newest event time read of each run not yet ended;
+	// water the watermark last published for it, and when.
+	clock map[string]time.Time
+	water map[string]time.Time
+	wall  time.Time
+}
+
+// Watermarks: a partition tells the spatial stage how far its fixes have
+// got, so that the stage can pass fixes from all partitions to its
+// detector in time order as they come instead of at the end of the run.
+// The tracker releases a fix at most its reorder window (5 min) and a
+// sweep step after the newest observation read, so the watermark lags the
+// newest observation by an hour; fixes of input more out of order than
+// that reach the stage late (see bus.NewEncounterStage). It is published
+// when it has moved by waterStep, at most every waterEvery.
+const (
+	waterLag   = time.Hour
+	waterStep  = 10 * time.Minute
+	waterEvery = 2 * time.Second
+)
+
+// newObserver returns the Stream's observer factory: the per-vessel
+// detectors, with a tap collecting fixes for the spatial stage.
+func (pp *partitionPipe) newObserver(det *workerDetectors) func() ingest.Observer {
+	if det == nil {
+		return nil
+	}
+	return func() ingest.Observer {
+		var inner ingest.Observer
+		if det.perVessel != nil {
+			inner = det.perVessel()
+		}
+		if pp.cells == nil {
+			return inner // nil when there are no detectors at all
+		}
+		pp.tap = &fixTap{inner: inner, cells: pp.cells, filter: bus.NewFixFilter(det.indexKn), fixes: map[string][]bus.Fix{}}
+		return pp.tap
+	}
+}
+
+// Handle tracks the messages and stores what the tracker and detectors
+// emitted. At an end-of-run marker the run is ended (as a single-process
+// ingest ends at the end of its input), stored, its fixes and its end
+// published to the spatial stage; what precedes the marker is then done.
+// Observations after the last marker stay unacknowledged: the tracker
+// may still hold them (reorder buffers, identities not yet reported), and
+// if this worker dies the partition's next owner must replay them from
+// the start of the run to rebuild the same state.
+func (pp *partitionPipe) Handle(ctx context.Context, msgs []bus.Msg) (int, error) {
+	done := 0
+	for i, m := range msgs {
+		pp.totals.messages.Add(1)
+		dm, err := bus.DecodeMessage(m.Data)
+		switch {
+		case err != nil:
+			pp.totals.bad.Add(1)
+			pp.log.Warn("worker: skipping a bad message", "partition", pp.p, "id", m.ID, "err", err)
+		case dm.End:
+			pp.totals.runs.Add(1)
+			tap := pp.tap
+			if tap != nil {
+				tap.run = dm.Run // what the tracker still holds belongs to the run ending
+			}
+			pp.s.End()
+			if err := pp.write(ctx, tap); err != nil {
+				return 0, err
+			}
+			if pp.cells != nil {
+				if err := pp.cells.PublishEnd(ctx, dm.Run, pp.p, pp.of); err != nil {
+					return 0, fmt.Errorf("partition %d: %w", pp.p, err)
+				}
+			}
+			delete(pp.clock, dm.Run)
+			delete(pp.water, dm.Run)
+			done = i + 1
+		default:
+			pp.totals.observations.Add(1)
+			if pp.tap != nil {
+				pp.tap.run = dm.Run
+				var t time.Time
+				if p := dm.Obs.Position; p != nil {
+					t = p.Time
+				} else {
+					t = dm.Obs.Static.Time
+				}
+				if t.After(pp.clock[dm.Run]) {
+					pp.clock[dm.Run] = t
+				}
+			}
+			pp.s.Add(dm.Obs)
+		}
+	}
+	if err := pp.write(ctx, pp.tap); err != nil {
+		return 0, err
+	}
+	return done, nil
+}
+
+// write stores what the pipeline emitted, then publishes the fixes tap
+// collected: the stage gets a fix only once its positions are stored.
+func (pp *partitionPipe) write(ctx context.Context, tap *fixTap) error {
+	if err := pp.s.Write(ctx); err != nil {
+		return fmt.Errorf("partition %d: %w", pp.p, err)
+	}
+	if pp.cells == nil || tap == nil {
+		return nil
+	}
+	for run, fixes := range tap.fixes {
+		if len(fixes) == 0 {
+			continue
+		}
+		if err := pp.cells.PublishFixes(ctx, run, fixes); err != nil {
+			return fmt.Errorf("partition %d: %w", pp.p, err)
+		}
+		pp.totals.fixes.Add(int64(len(fixes)))
+		tap.fixes[run] = fixes[:0]
+	}
+	if time.Since(pp.wall) < waterEvery {
+		return nil
+	}
+	for run, t := range pp.clock {
+		w := t.Add(-waterLag).Truncate(waterStep)
+		if !w.After(pp.water[run]) {
+			continue
+		}
+		if err := pp.cells.PublishWatermark(ctx, run, pp.p, pp.of, w); err != nil {
+			return fmt.Errorf("partition %d: %w", pp.p, err)
+		}
+		pp.water[run], pp.wall = w, time.Now()
+	}
+	return nil
+}
+
+// Close adds the partition's counts to the worker's.
+func (pp *partitionPipe) Close() {
+	t := pp.totals
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.open, pp)
+	t.stored = addStreamStats(t.stored, pp.s.Stats())
+}
+
+// fixTap passes what the tracker emits to the per-vessel detectors and
+// keeps the fixes the spatial stage needs (bus.FixFilter), by run, and the
+// names and IMOs static reports give.
+type fixTap struct {
+	inner  ingest.Observer // nil: none
+	cells  *bus.CellPublisher
+	filter *bus.FixFilter
+	run    string // of the observations being tracked
+	fixes  map[string][]bus.Fix
+}
+
+func (f *fixTap) Point(p vessel.TrackPoint) {
+	if f.inner != nil {
+		f.inner.Point(p)
+	}
+	f.fixes[f.run] = f.filter.Add(f.fixes[f.run], bus.FixOf(p))
+}
+
+func (f *fixTap) Identity(id vessel.Identity, isNew bool) {
+	if f.inner != nil {
+		f.inner.Identity(id, isNew)
+	}
+}
+
+func (f *fixTap) Static(s vessel.Static) {
+	if f.inner != nil {
+		f.inner.Static(s)
+	}
+	f.cells.Static(f.run, s) // names and IMOs label encounters
+}
+
+func (f *fixTap) Drain() []event.Event {
+	if f.inner != nil {
+		return f.inner.Drain()
+	}
+	return nil
+}
+
+func (f *fixTap) Flush() {
+	if f.inner != nil {
+		f.inner.Flush()
+	}
+}
