@@ -613,13 +613,13 @@ func demoNarrative(sum *demoSummary) string {
 		for _, v := range s.DarkPortVisits {
 			top[v.Top]++
 		}
-		fmt.Fprintf(&b, "%s (IMO %d): %d dark port visits inferred (top candidates: %s); %d sanctions hits.\n", s.Name, s.IMO, len(s.DarkPortVisits), countList(top), len(s.Hits))
+		fmt.Fprintf(&b, "%s (IMO %d): %d dark port visits inferred (top candidates: %s); %d sanctions hits.\n\n", s.Name, s.IMO, len(s.DarkPortVisits), countList(top), len(s.Hits))
 	}
 	dark := 0
 	for _, sc := range sum.Scenes {
 		dark += len(sc.Dark)
 	}
-	fmt.Fprintf(&b, "\n%d satellite scenes over Najin show %d vessels with no AIS transmission matching them.\n", len(sum.Scenes), dark)
+	fmt.Fprintf(&b, "%d satellite scenes over Najin show %d vessels with no AIS transmission matching them.\n", len(sum.Scenes), dark)
 	fmt.Fprintf(&b, "\nScreening used %s.", sum.List)
 	return b.String()
 }
