@@ -354,7 +354,19 @@ func (v *view) details(e *event.Event) [][2]string {
 		if s == "" {
 			s = "—"
 		}
-		out = append(out, [2]string{humanKey(k), s})
+		// A long value equal to an earlier one (a risk change's factors
+		// and what it added, from a score of 0) is said once.
+		for _, o := range out {
+			if len(s) > 40 && o[1] == s {
+				s = "same as " + o[0]
+				break
+			}
+		}
+		label := humanKey(k)
+		if base, ok := strings.CutSuffix(k, "_key"); ok && strings.HasPrefix(s, "event ") {
+			label = humanKey(base) // "gap key: 9f2…" reads "gap: event 11"
+		}
+		out = append(out, [2]string{label, s})
 	}
 	return out
 }

@@ -135,11 +135,24 @@ func (v *view) buildGlance() {
 		}
 		v.Glance = append(v.Glance, g)
 	}
+	// Dark calls vessel by vessel (in the case's order), each in time
+	// order, so a vessel's rhythm shows.
+	var darks []*evView
 	for i := range v.Events {
-		ev := &v.Events[i]
-		if ev.E.Kind != event.DarkPortVisit {
-			continue
+		if v.Events[i].E.Kind == event.DarkPortVisit {
+			darks = append(darks, &v.Events[i])
 		}
+	}
+	rank := func(mmsi uint32) int {
+		for i := range c.Vessels {
+			if c.Vessels[i].MMSI == mmsi {
+				return i
+			}
+		}
+		return len(c.Vessels)
+	}
+	sort.SliceStable(darks, func(a, b int) bool { return rank(darks[a].E.MMSI) < rank(darks[b].E.MMSI) })
+	for _, ev := range darks {
 		dc := darkCall{Ev: ev, Vessel: ev.Vessel, Port: ev.E.Port}
 		if len(ev.E.Candidates) > 0 {
 			cd := ev.E.Candidates[0]

@@ -22,6 +22,10 @@ const (
 	margin   = 15.0
 	contentW = pageW - 2*margin
 	maxImage = 64 << 20 // largest image embedded in the PDF
+	// sceneImageH is the tallest a scene's image is drawn (mm): two
+	// scenes with their detections fit a page; the full image is in
+	// evidence/.
+	sceneImageH = 78.0
 )
 
 type pdfDoc struct {
@@ -712,8 +716,8 @@ func (d *pdfDoc) sceneImage(s sceneView) {
 	// full image is in evidence/.
 	w := contentW
 	h := w * info.Height() / info.Width()
-	if h > 88 {
-		h = 88
+	if h > sceneImageH {
+		h = sceneImageH
 		w = h * info.Width() / info.Height()
 	}
 	if d.GetY()+h > pageH-20 {

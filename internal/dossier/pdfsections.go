@@ -85,8 +85,8 @@ func (d *pdfDoc) glance() {
 				fmtDuration(dc.Ev.E.Duration()), dc.Port, dc.Draught, dc.Related})
 		}
 		d.table(fmt.Sprintf("Dark port visits: AIS silent, a port call inferred (%d)", len(v.DarkCalls)),
-			[]string{"#", "Vessel", "AIS off (UTC)", "AIS back (UTC)", "Silent", "Most plausible port, score", "Draught", "Same silence"},
-			[]float64{.06, .1, .15, .15, .1, .19, .12, .13}, rows, 8)
+			[]string{"#", "Vessel", "AIS off (UTC)", "AIS back (UTC)", "Silent", "Most plausible port, score", "Draught", "Related events"},
+			[]float64{.06, .1, .15, .15, .09, .18, .11, .16}, rows, 8)
 		d.muted("Each is told in full, with all the ports within reach, under Events. Draught: as broadcast before and after the silence (deeper after: cargo likely loaded).", 7.5)
 	}
 }
@@ -105,7 +105,9 @@ func (d *pdfDoc) sceneSummary() {
 }
 
 func (d *pdfDoc) vessels() {
-	d.AddPage()
+	if d.GetY() > pageH-90 {
+		d.AddPage()
+	}
 	d.h2("Vessels and sanctions designations")
 	for _, v := range d.v.C.Vessels {
 		d.h3(v.Label())
@@ -189,9 +191,11 @@ func (d *pdfDoc) events() {
 // fullEvent writes one event in full: heading, explanation, candidate
 // ports, measurements and where its parameters and proof are.
 func (d *pdfDoc) fullEvent(e *evView) {
-	if d.GetY() > pageH-50 {
+	// Keep an event on one page when it fits on one.
+	if h := d.fullEventHeight(e); d.GetY()+h > pageH-20 && h < pageH-45 {
 		d.AddPage()
 	}
+
 	y := d.GetY() + 1
 	r, g, b := hexRGB(e.Color)
 	d.SetFillColor(r, g, b)
@@ -241,47 +245,72 @@ func (d *pdfDoc) fullEvent(e *evView) {
 	d.Ln(3)
 }
 
-// kvGrid writes measurements three or two to a row; a long value takes
-// a row of its own.
+// fullEventHeight estimates the height fullEvent will take.
+func (d *pdfDoc) fullEventHeight(e *evView) float64 {
+	h := 6.0 + 4.5 + 5 // heading, dates, footer
+	d.SetFont("Helvetica", "", 9)
+	h += float64(len(d.wrap(d.tr(e.E.Explanation), contentW-1)))*9*0.48 + 1
+	if len(e.E.Candidates) > 0 {
+		d.SetFont("Helvetica", "", 7.5)
+		h += 3.6 + float64(len(d.wrap(d.tr(candidatesText(e.E.Candidates)), contentW-1)))*7.5*0.48 + 1
+	}
+	short, long := splitKV(e.Details)
+	d.SetFont("Helvetica", "", 7.5)
+	h += float64(len(d.wrap(d.tr(kvLine(short)), contentW-1)))*7.5*0.48 + 1
+	for _, kv := range long {
+		h += float64(len(d.wrap(d.tr(kv[1]), contentW*.83-1.5)))*7.5*0.45 + 1.6
+	}
+	return h
+}
+
+// splitKV parts measurements into short ones, written as one paragraph,
+// and long ones (match reasons, chains, factors), a row each.
+func splitKV(kvs [][2]string) (short, long [][2]string) {
+	for _, kv := range kvs {
+		if len([]rune(kv[1])) > 44 {
+			long = append(long, kv)
+		} else {
+			short = append(short, kv)
+		}
+	}
+	return short, long
+}
+
+// kvLine writes measurements as "key: value unit; …", the unit moved
+// from the key ("gap (h)") to the value.
+func kvLine(kvs [][2]string) string {
+	parts := make([]string, 0, len(kvs))
+	for _, kv := range kvs {
+		k, v := kv[0], kv[1]
+		if i := strings.LastIndex(k, " ("); i > 0 && strings.HasSuffix(k, ")") {
+			if v != "—" {
+				v += " " + k[i+2:len(k)-1]
+			}
+			k = k[:i]
+		}
+		parts = append(parts, k+": "+v)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// kvGrid writes measurements: the short ones as one paragraph, each long
+// one as a row of its own.
 func (d *pdfDoc) kvGrid(kvs [][2]string, size float64) {
 	if len(kvs) == 0 {
 		return
 	}
-	per, short := 3, 22 // pairs a row, characters that fit a pair's value
-	for _, kv := range kvs {
-		if n := len([]rune(kv[1])); n > short && n <= 44 {
-			per, short = 2, 44
-			break
-		}
+	short, long := splitKV(kvs)
+	if len(short) > 0 {
+		d.SetTextColor(60, 66, 76)
+		d.para("Measured: "+kvLine(short), size, "")
+		d.SetTextColor(0, 0, 0)
 	}
-	var rows [][]string
-	var cur []string
-	var long [][]string
-	for _, kv := range kvs {
-		if len([]rune(kv[1])) > short {
-			long = append(long, []string{cellMuted + kv[0], kv[1]})
-			continue
-		}
-		cur = append(cur, cellMuted+kv[0], kv[1])
-		if len(cur) == 2*per {
-			rows = append(rows, cur)
-			cur = nil
-		}
-	}
-	if cur != nil {
-		for len(cur) < 2*per {
-			cur = append(cur, "")
-		}
-		rows = append(rows, cur)
-	}
-	widths := []float64{.17, .33, .17, .33}
-	if per == 3 {
-		widths = []float64{.14, .193, .14, .193, .14, .194}
-	}
-	d.table("", nil, widths, rows, size)
-	d.SetY(d.GetY() - 3)
 	if len(long) > 0 {
-		d.table("", nil, []float64{.17, .83}, long, size)
+		var rows [][]string
+		for _, kv := range long {
+			rows = append(rows, []string{cellMuted + kv[0], kv[1]})
+		}
+		d.table("", nil, []float64{.17, .83}, rows, size)
 		d.SetY(d.GetY() - 3)
 	}
 	d.Ln(1)
@@ -316,7 +345,7 @@ func (d *pdfDoc) imagery() {
 	d.AddPage()
 	d.h2("Imagery")
 	for _, s := range d.v.Scenes {
-		if d.GetY() > pageH-130 {
+		if d.GetY() > pageH-20-sceneHeight(&s) {
 			d.AddPage()
 		}
 		d.h3(s.ID)
@@ -356,6 +385,19 @@ func (d *pdfDoc) imagery() {
 			d.table("Vessel detections", []string{"Event", "Position", "Length", "Conf.", "AIS match", "Note"}, []float64{.08, .22, .09, .08, .15, .38}, rows, 7.5)
 		}
 	}
+}
+
+// sceneHeight estimates a scene's height in the PDF, to keep it on one
+// page.
+func sceneHeight(s *sceneView) float64 {
+	h := 18.0 // title, dates, caption
+	if s.Path != "" {
+		h += sceneImageH + 3
+	}
+	if len(s.Detections) > 0 {
+		h += 10 + float64(len(s.Detections))*5
+	}
+	return h
 }
 
 func (d *pdfDoc) evidenceSection() {
