@@ -39,6 +39,11 @@ type Manifest struct {
 	// Dropouts are the ordinary vessels' reception gaps (all shorter than
 	// 12 h, none near the DPRK).
 	Dropouts []Dropout `json:"dropouts"`
+	// Truth is what the behaviour detectors should find: every vessel's
+	// port visits, the gaps and dark port visits of the dark legs, the
+	// encounter of the STS pair (see TruthEvent; Score compares events
+	// with it).
+	Truth []TruthEvent `json:"truth"`
 }
 
 // File is one written file, relative to the output directory.
@@ -60,6 +65,12 @@ type AISStats struct {
 	// CSVFile and CSVRows: the optional second file.
 	CSVFile string `json:"csv_file,omitempty"`
 	CSVRows int    `json:"csv_rows,omitempty"`
+	// With a degraded Reception: the reception, the messages sent
+	// (Messages counts the copies received, what a decoder reads), and
+	// those no station heard.
+	Reception *Reception `json:"reception,omitempty"`
+	Sent      int        `json:"sent,omitempty"`
+	Unheard   int        `json:"unheard,omitempty"`
 }
 
 // PortRef is a port of the scenario and its reference point; berths lie

@@ -101,19 +101,25 @@ func tagBlock(dst []byte, body []byte) []byte {
 	return append(dst, '*', hex[x>>4], hex[x&15], '\\')
 }
 
-// writeNMEA writes the messages as NMEA 0183 lines, each with a tag block
-// carrying the receiver (s:) and the receive time (c:, Unix seconds);
-// the two lines of a type 5 are grouped (g:) with the tag on the first.
-func (s *Scenario) writeNMEA(w io.Writer, msgs []rec, st *AISStats) error {
+// writeNMEA writes the copies received as NMEA 0183 lines, each with a
+// tag block carrying the receiver (s:) and the receive time (c:, Unix
+// seconds); the two lines of a type 5 are grouped (g:) with the tag on the
+// first.
+func (s *Scenario) writeNMEA(w io.Writer, msgs []rec, copies []copyRec, st *AISStats) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var pr ais.PositionReport
 	var sv ais.StaticVoyage
 	var line, body []byte
 	seq, group := 0, 0
 	st.ByType = map[string]int{}
-	for i := range msgs {
+	rxNames := make([]string, max(1, s.cfg.Reception.Receivers))
+	for k := range rxNames {
+		rxNames[k] = receiverName(k)
+	}
+	for _, c := range copies {
+		i := int(c.msg)
 		m := &msgs[i]
-		channel := byte('A')
+		channel := byte('A') // a message goes out on one channel: every station hears it there
 		if i%2 == 1 {
 			channel = 'B'
 		}
@@ -134,8 +140,10 @@ func (s *Scenario) writeNMEA(w io.Writer, msgs []rec, st *AISStats) error {
 				}
 			}
 			if k == 0 {
-				body = append(body, "s:"+Receiver+",c:"...)
-				body = strconv.AppendInt(body, m.t, 10)
+				body = append(body, "s:"...)
+				body = append(body, rxNames[c.rx]...)
+				body = append(body, ",c:"...)
+				body = strconv.AppendInt(body, c.t, 10)
 			}
 			line = tagBlock(line[:0], body)
 			line = append(line, sen...)

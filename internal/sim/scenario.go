@@ -42,6 +42,13 @@ type Config struct {
 	Gzip bool
 	// NoImages skips the rendered PNG scenes; NoSAR the SAR GeoTIFF.
 	NoImages, NoSAR bool
+	// CSV also writes the AIS as a Danish Maritime Authority (aisdk) CSV
+	// export, CSVFile: one row per position report received, with the
+	// vessel's static data as last broadcast (compressed when Gzip is).
+	CSV bool
+	// Reception degrades the AIS (message loss, position noise, several
+	// receivers, out-of-order lines); the zero value is clean.
+	Reception Reception
 }
 
 // Receiver is the tag-block source (s:) of every simulated AIS line, so
@@ -125,6 +132,10 @@ func New(cfg Config) *Scenario {
 	s.mask, s.err = coast.Load()
 	if s.err != nil {
 		s.err = fmt.Errorf("sim: land mask: %w", s.err)
+		return s
+	}
+	if err := cfg.Reception.check(); err != nil {
+		s.err = err
 		return s
 	}
 	if !cfg.Start.Before(cfg.End) {

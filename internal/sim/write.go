@@ -49,12 +49,7 @@ func (s *Scenario) Write(dir string) (Manifest, error) {
 		sceneCh <- sceneResult{sc, f, err}
 	}()
 
-	aisPath := AISFile
-	if s.cfg.Gzip {
-		aisPath += ".gz"
-	}
-	m.AIS.File = aisPath
-	f, err := s.writeAIS(dir, aisPath, &m.AIS)
+	files, err := s.writeAIS(dir, &m.AIS)
 	sr := <-sceneCh
 	if err != nil {
 		return Manifest{}, err
@@ -62,7 +57,7 @@ func (s *Scenario) Write(dir string) (Manifest, error) {
 	if sr.err != nil {
 		return Manifest{}, sr.err
 	}
-	m.Files = append(m.Files, f)
+	m.Files = append(m.Files, files...)
 	m.Scenes = sr.scenes
 	for _, sf := range sr.files {
 		f, err := writeFile(dir, sf.path, sf.kind, sf.data)
@@ -71,7 +66,7 @@ func (s *Scenario) Write(dir string) (Manifest, error) {
 		}
 		m.Files = append(m.Files, f)
 	}
-	f, err = writeFile(dir, "README.txt", "readme", s.readme())
+	f, err := writeFile(dir, "README.txt", "readme", s.readme())
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -100,6 +95,7 @@ func (s *Scenario) Write(dir string) (Manifest, error) {
 	if !m.STS.End.After(lo) || !m.STS.Start.Before(hi) {
 		m.STS = STSPair{} // outside the window written
 	}
+	m.Truth = s.truthEvents()
 	la := lookalikeVessel()
 	m.LookAlike = LookAlike{MMSI: la.MMSI, IMO: la.IMO, Name: la.Name, Resembles: "MARIA", ResemblesIMO: 8517839}
 	slices.SortFunc(m.Dropouts, func(a, b Dropout) int {
@@ -118,10 +114,57 @@ func (s *Scenario) Write(dir string) (Manifest, error) {
 	return m, nil
 }
 
-// writeAIS samples, encodes and writes the NMEA file.
-func (s *Scenario) writeAIS(dir, rel string, st *AISStats) (File, error) {
+// writeAIS samples the messages, passes them through the reception and
+// writes the NMEA file and, with Config.CSV, the CSV export (the two at
+// once).
+func (s *Scenario) writeAIS(dir string, st *AISStats) ([]File, error) {
 	msgs := s.messages()
-	out, err := os.Create(filepath.Join(dir, rel))
+	copies, unheard := s.receive(msgs)
+	if rc := s.cfg.Reception; rc.active() {
+		st.Reception, st.Sent, st.Unheard = &rc, len(msgs), unheard
+	}
+	ext := ""
+	if s.cfg.Gzip {
+		ext = ".gz"
+	}
+	st.File = AISFile + ext
+	type result struct {
+		f    File
+		rows int
+		err  error
+	}
+	csvCh := make(chan result, 1)
+	if s.cfg.CSV {
+		st.CSVFile = CSVFile + ext
+		go func() {
+			var r result
+			r.f, r.err = s.writeAISFile(dir, st.CSVFile, "ais-csv", func(w io.Writer) (err error) {
+				r.rows, err = s.writeCSV(w, msgs, copies)
+				return err
+			})
+			csvCh <- r
+		}()
+	}
+	f, err := s.writeAISFile(dir, st.File, "ais-nmea", func(w io.Writer) error { return s.writeNMEA(w, msgs, copies, st) })
+	files := []File{f}
+	if s.cfg.CSV {
+		r := <-csvCh
+		if err == nil {
+			err = r.err
+		}
+		files = append(files, r.f)
+		st.CSVRows = r.rows
+	}
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// writeAISFile creates rel (gzip-compressed with Config.Gzip), has write
+// fill it, and returns its manifest entry.
+func (s *Scenario) writeAISFile(dir, rel, kind string, write func(io.Writer) error) (File, error) {
+	out, err := os.Create(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
 		return File{}, fmt.Errorf("sim: %w", err)
 	}
@@ -135,8 +178,8 @@ func (s *Scenario) writeAIS(dir, rel string, st *AISStats) (File, error) {
 		gz, _ = gzip.NewWriterLevel(cw, gzip.BestSpeed)
 		w = gz
 	}
-	if err := s.writeNMEA(w, msgs, st); err != nil {
-		return File{}, err
+	if err := write(w); err != nil {
+		return File{}, fmt.Errorf("sim: %s: %w", rel, err)
 	}
 	if gz != nil {
 		if err := gz.Close(); err != nil {
@@ -146,7 +189,7 @@ func (s *Scenario) writeAIS(dir, rel string, st *AISStats) (File, error) {
 	if err := out.Close(); err != nil {
 		return File{}, fmt.Errorf("sim: %w", err)
 	}
-	return File{Path: rel, Kind: "ais-nmea", SHA256: hex.EncodeToString(h.Sum(nil)), Size: cw.n}, nil
+	return File{Path: rel, Kind: kind, SHA256: hex.EncodeToString(h.Sum(nil)), Size: cw.n}, nil
 }
 
 type countWriter struct {
