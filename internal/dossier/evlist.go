@@ -99,9 +99,9 @@ func (v *view) buildEventList() {
 			secOf[ev.E.MMSI] = si
 			s := evSection{ID: fmt.Sprintf("events-%d", ev.E.MMSI), Title: ev.E.Name, IDs: fmt.Sprintf("MMSI %d", ev.E.MMSI)}
 			if ev.E.MMSI == 0 {
-				s.Title, s.IDs = "Vessels not identified", "no AIS identity: seen only in imagery, or not tied to one vessel"
+				s.Title, s.IDs = "Not identified", "no AIS identity: vessels seen only in imagery, or events tied to no one vessel"
 				if ev.E.Kind == event.DarkDetection {
-					s.Title = "Vessels seen in imagery without AIS"
+					s.Title, s.IDs = "Seen in imagery, no AIS", "vessels in satellite scenes that no AIS transmission accounts for"
 				}
 			} else if s.Title == "" {
 				s.Title = s.IDs
@@ -274,7 +274,7 @@ func (v *view) table(k event.Kind, evs []*evView) *evTable {
 		}
 	case event.DarkDetection:
 		t.Head = []string{"#", "Scene", "Time (UTC)", "Position", "Length", "Conf.", "Why dark", "Ref"}
-		t.Widths = []float64{.06, .18, .14, .17, .07, .07, .18, .13}
+		t.Widths = []float64{.06, .17, .14, .16, .07, .07, .22, .11}
 		for _, ev := range evs {
 			d := ev.E.Details
 			scene, _ := d["scene_id"].(string)

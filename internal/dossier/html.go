@@ -27,6 +27,7 @@ var htmlTmpl = template.Must(template.New("index").Funcs(template.FuncMap{
 	"tabulated":      tabulated,
 	"latlon":         fmtLatLon,
 	"cell":           cellHTML,
+	"long":           func(s string) bool { return len([]rune(s)) > 44 },
 	"pct":            func(f float64) float64 { return f * 100 },
 	"add":            func(a, b float64) float64 { return a + b },
 	// Bound to the view in writeHTML.

@@ -594,20 +594,22 @@ func (m *mapModel) placeLabels() {
 			anchor string
 		}
 		x, y := p.P.X, p.P.Y
-		const gap = 8
-		cands := []cand{
-			{rect{x + gap, y - portLineH*0.75, x + gap + w, y - portLineH*0.75 + h}, "start"},
-			{rect{x - gap - w, y - portLineH*0.75, x - gap, y - portLineH*0.75 + h}, "end"},
-			{rect{x - w/2, y - gap - h, x + w/2, y - gap}, "middle"},
-			{rect{x - w/2, y + gap, x + w/2, y + gap + h}, "middle"},
-			{rect{x + gap, y - gap - h, x + gap + w, y - gap}, "start"},
-			{rect{x + gap, y + gap, x + gap + w, y + gap + h}, "start"},
-			{rect{x - gap - w, y - gap - h, x - gap, y - gap}, "end"},
-			{rect{x - gap - w, y + gap, x - gap, y + gap + h}, "end"},
+		var cands []cand
+		// Beside the symbol first; further out when markers crowd it.
+		for _, gap := range []float64{8, 22, 38} {
+			cands = append(cands,
+				cand{rect{x + gap, y - portLineH*0.75, x + gap + w, y - portLineH*0.75 + h}, "start"},
+				cand{rect{x - gap - w, y - portLineH*0.75, x - gap, y - portLineH*0.75 + h}, "end"},
+				cand{rect{x - w/2, y - gap - h, x + w/2, y - gap}, "middle"},
+				cand{rect{x - w/2, y + gap, x + w/2, y + gap + h}, "middle"},
+				cand{rect{x + gap, y - gap - h, x + gap + w, y - gap}, "start"},
+				cand{rect{x + gap, y + gap, x + gap + w, y + gap + h}, "start"},
+				cand{rect{x - gap - w, y - gap - h, x - gap, y - gap}, "end"},
+				cand{rect{x - gap - w, y + gap, x - gap, y + gap + h}, "end"})
 		}
 		best, bestCost := 0, math.Inf(1)
 		for ci, cd := range cands {
-			cost := float64(ci) // prefer the earlier places when all are clear
+			cost := float64(ci) * 4 // prefer the earlier places when all are clear
 			b := cd.box
 			frame := rect{0, 18, m.W, m.H - 30}
 			cost += (w*h - overlap(b, frame)) * 20

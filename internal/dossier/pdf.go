@@ -590,11 +590,16 @@ func (d *pdfDoc) haloText(x, y float64, s string) {
 }
 
 func (d *pdfDoc) haloTextColor(x, y float64, s string, c [3]int) {
-	d.SetTextColor(255, 255, 255)
-	const o = 0.28
-	for _, off := range [][2]float64{{-o, 0}, {o, 0}, {0, -o}, {0, o}, {-o * 0.7, -o * 0.7}, {o * 0.7, o * 0.7}, {-o * 0.7, o * 0.7}, {o * 0.7, -o * 0.7}} {
-		d.Text(x+off[0], y+off[1], s)
-	}
+	// The halo is the same text stroked in white under it, at the same
+	// place, so text extraction (pdftotext, search) reads it once.
+	d.SetDrawColor(255, 255, 255)
+	d.SetLineWidth(0.55)
+	d.SetLineJoinStyle("round")
+	d.SetTextRenderingMode(1)
+	d.Text(x, y, s)
+	d.SetTextRenderingMode(0)
+	d.SetLineJoinStyle("miter")
+	d.SetLineWidth(0.2)
 	d.SetTextColor(c[0], c[1], c[2])
 	d.Text(x, y, s)
 	d.SetTextColor(0, 0, 0)

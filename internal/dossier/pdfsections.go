@@ -209,7 +209,7 @@ func (d *pdfDoc) fullEvent(e *evView) {
 	d.SetTextColor(0, 0, 0)
 	d.SetXY(margin+w+1.5, y)
 	d.SetFont("Helvetica", "B", 10)
-	d.multi(contentW-w-1.5, 5.2, d.tr(e.Kind+" — "+e.Vessel), "", "L", false)
+	d.multi(contentW-w-1.5, 5.2, d.tr(e.Title()), "", "L", false)
 	when := e.When
 	if e.Duration != "" {
 		when += " (" + e.Duration + ")"

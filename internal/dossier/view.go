@@ -156,7 +156,7 @@ func newView(c *Case) (*view, error) {
 		if n, ok := v.numByKey[f[len(f)-1]]; ok {
 			it.Event = n
 			ev := &v.Events[n-1]
-			it.What = fmt.Sprintf("event %d: %s — %s, %s", n, ev.Kind, ev.Vessel, fmtDate(ev.E.Start))
+			it.What = fmt.Sprintf("event %d: %s, %s", n, ev.Title(), fmtDate(ev.E.Start))
 			if it.Description != "" && it.Description != ev.E.Explanation {
 				it.What += ". " + it.Description
 			}
@@ -172,6 +172,14 @@ func newView(c *Case) (*view, error) {
 	}
 	v.buildGlance()
 	return v, nil
+}
+
+// Title is the event's kind and vessel: "Dark port visit — MAIA-1".
+func (ev *evView) Title() string {
+	if ev.Vessel == "" {
+		return ev.Kind
+	}
+	return ev.Kind + " — " + ev.Vessel
 }
 
 func eventVessel(c *Case, e *event.Event) string {
