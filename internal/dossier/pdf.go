@@ -13,8 +13,10 @@ import (
 
 // The PDF uses the standard PDF fonts (Helvetica, Courier), which need no
 // embedding and are in every viewer; they cover Windows-1252, so text is
-// translated to it, with Cyrillic transliterated and anything else shown
-// as "?". The HTML keeps the original text.
+// translated to it: Cyrillic transliterated, common signs spelled out
+// ("→" as "->"), and each run of anything else (Korean, Chinese…) shown
+// as "[*]", which a note at the end explains. The HTML keeps the original
+// text.
 
 const (
 	pageW    = 210.0
@@ -33,13 +35,14 @@ type pdfDoc struct {
 	v   *view
 	tr  func(string) string
 	err error
+	// foreign is set when text in a script the fonts lack was replaced.
+	foreign bool
 }
 
 func writePDF(w io.Writer, v *view) error {
 	f := fpdf.New("P", "mm", "A4", "")
 	d := &pdfDoc{Fpdf: f, v: v}
-	cp := f.UnicodeTranslatorFromDescriptor("")
-	d.tr = func(s string) string { return cp(symbols.Replace(translit(s))) }
+	d.tr = pdfText(f.UnicodeTranslatorFromDescriptor(""), &d.foreign)
 	c := v.C
 	f.SetTitle(d.tr(c.ID+" "+c.Title), false)
 	f.SetAuthor(d.tr(c.Author), false)
@@ -743,6 +746,35 @@ func (d *pdfDoc) sceneImage(s sceneView) {
 	}
 	d.SetLineWidth(0.2)
 	d.SetY(y + h + 3)
+}
+
+// pdfText returns the translation of text for the PDF's fonts (cp is
+// fpdf's Windows-1252 translator, which turns what it cannot encode into
+// "."); it sets *foreign when it marks a run of untranslatable text.
+func pdfText(cp func(string) string, foreign *bool) func(string) string {
+	known := map[rune]bool{}
+	return func(s string) string {
+		s = symbols.Replace(translit(s))
+		var b strings.Builder
+		in := false
+		for _, r := range s {
+			ok, seen := known[r]
+			if !seen {
+				ok = r < 0x80 || cp(string(r)) != "."
+				known[r] = ok
+			}
+			if ok {
+				b.WriteRune(r)
+				in = false
+				continue
+			}
+			if !in {
+				b.WriteString("[*]")
+				*foreign, in = true, true
+			}
+		}
+		return cp(b.String())
+	}
 }
 
 // symbols spells out the signs Windows-1252 lacks, which would otherwise

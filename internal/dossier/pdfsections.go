@@ -455,6 +455,9 @@ func (d *pdfDoc) verification() {
 		d.Ln(2)
 	}
 	d.para("To check this dossier, run \"lookout verify\" on its folder or zip, giving the investigating body's published key with --key; or follow VERIFY.txt by hand with sha256sum. manifest.json lists every file with its SHA-256 and size.", 9.5, "")
+	if d.foreign {
+		d.muted("[*] stands for text in a script this PDF's standard fonts cannot show (Korean, Chinese…); index.html shows it as written, and Cyrillic is transliterated here.", 8.5)
+	}
 }
 
 // fmtShortBreak is a time on two lines (date, then time) for a narrow cell.

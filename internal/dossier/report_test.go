@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-pdf/fpdf"
+
 	"github.com/lookout-maritime/lookout/internal/event"
 )
 
@@ -288,6 +290,11 @@ func TestKVLineAndSymbols(t *testing.T) {
 	}
 	if got := symbols.Replace(translit("счёт 0.0 → 271 ≥ 3")); got != "schyot 0.0 -> 271 >= 3" {
 		t.Errorf("symbols = %q", got)
+	}
+	var foreign bool
+	tr := pdfText(fpdf.New("P", "mm", "A4", "").UnicodeTranslatorFromDescriptor(""), &foreign)
+	if got := tr("Ryongampo 룡암포 항 – 0.5 m"); got != "Ryongampo [*] [*] \x96 0.5 m" || !foreign {
+		t.Errorf("pdf text = %q (foreign %v)", got, foreign)
 	}
 	if got := dedupeWords("SIMULATED optical SIMULATED optical imager"); got != "SIMULATED optical imager" {
 		t.Errorf("dedupeWords = %q", got)
