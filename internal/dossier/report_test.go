@@ -3,6 +3,7 @@ package dossier
 import (
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -265,6 +266,16 @@ func TestBusyCasePDF(t *testing.T) {
 	}
 	if strings.Contains(text, "0.0 . 120.5") {
 		t.Error("an arrow printed as '.'")
+	}
+	// Every page says the data are simulated (pdftotext ends pages with \f).
+	for i, page := range strings.Split(strings.TrimSuffix(text, "\f"), "\f") {
+		if !strings.Contains(page, "SIMULATED DATA") {
+			t.Errorf("page %d is not marked SIMULATED DATA", i+1)
+		}
+	}
+	html := string(must(os.ReadFile(filepath.Join(dir, "index.html"))))
+	if !strings.Contains(html, `@top-right{content:"SIMULATED DATA"`) {
+		t.Error("index.html printed would not mark its pages SIMULATED DATA")
 	}
 }
 
