@@ -446,6 +446,10 @@ func (d *pdfDoc) evidenceSection() {
 }
 
 func (d *pdfDoc) verification() {
+	// The section is short: keep it whole rather than leave a line over.
+	if d.GetY() > pageH-20-62 {
+		d.AddPage()
+	}
 	d.h2("Verification")
 	if cp := d.v.Checkpoint; cp != nil {
 		d.para(fmt.Sprintf("Every evidence file is named, with its SHA-256, in an entry of the installation's append-only evidence log (a Merkle tree as in RFC 6962). The signed checkpoint in proofs/checkpoint covers %d entries with root hash %s, signed %s by key %s (proofs/key.pub).",
