@@ -63,6 +63,10 @@ type Case struct {
 	// LandSource credits it (e.g. "Natural Earth 1:10m land, public domain").
 	LandGeoJSON []byte
 	LandSource  string
+	// InsetLandGeoJSON, when set, is the coastline of map 2 (the zoom on
+	// the high-risk port and the imagery, see InsetBounds) at that map's
+	// finer detail; without it map 2 uses LandGeoJSON.
+	InsetLandGeoJSON []byte
 }
 
 // Vessel is one vessel of the case.

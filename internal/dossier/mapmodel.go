@@ -167,6 +167,29 @@ func (c *Case) MapBounds() (west, south, east, north float64, ok bool) {
 	return m.West, m.South, m.East, m.North, true
 }
 
+// InsetBounds returns the area of map 2 (west, south, east, north in
+// degrees), the zoom on the high-risk port and the imagery, so the caller
+// can fill InsetLandGeoJSON with a coastline at its detail. ok is false
+// when the dossier has no map 2.
+func (c *Case) InsetBounds() (west, south, east, north float64, ok bool) {
+	w, s, e, n, ok := c.MapBounds()
+	if !ok {
+		return 0, 0, 0, 0, false
+	}
+	box, _, ok := c.insetBox(w, s, e, n)
+	if !ok {
+		return 0, 0, 0, 0, false
+	}
+	// buildMap widens a box to its aspect limits; report what it shows.
+	cc := *c
+	cc.LandGeoJSON, cc.InsetLandGeoJSON = nil, nil
+	m, err := buildMap(&cc, 1000, &box)
+	if err != nil || m == nil {
+		return 0, 0, 0, 0, false
+	}
+	return m.West, m.South, m.East, m.North, true
+}
+
 // onMap says whether an event is drawn on the map. The map shows where the
 // case's behaviour happened: events that are not about a place (a
 // sanctions match, a change of risk rating), draught changes (told with
@@ -329,8 +352,12 @@ func buildMap(c *Case, width float64, box *[4]float64) (*mapModel, error) {
 		return lon >= w-mx && lon <= e+mx && lat >= s-my && lat <= n+my
 	}
 
-	if len(c.LandGeoJSON) > 0 {
-		rings, err := landRings(c.LandGeoJSON)
+	land := c.LandGeoJSON
+	if box != nil && len(c.InsetLandGeoJSON) > 0 {
+		land = c.InsetLandGeoJSON
+	}
+	if len(land) > 0 {
+		rings, err := landRings(land)
 		if err != nil {
 			return nil, err
 		}

@@ -382,7 +382,9 @@ func (d *pdfDoc) mapPage() {
 		}
 		w := math.Min(contentW, 150*in.W/in.H)
 		d.drawMap(in, w)
-		d.muted("The coastline is drawn at the overview's detail and is only approximate at this scale; positions are exact.", 8)
+		if len(d.v.C.InsetLandGeoJSON) == 0 {
+			d.muted("The coastline is drawn at the overview's detail and is only approximate at this scale; positions are exact.", 8)
+		}
 		d.sceneSummary()
 	}
 }

@@ -146,6 +146,14 @@ func TestBusyCaseMap(t *testing.T) {
 	if dd != 18 || len(v.Inset.Footprints) != 1 {
 		t.Errorf("inset: %d dark detections, %d footprints", dd, len(v.Inset.Footprints))
 	}
+	// InsetBounds is the area map 2 shows, inside map 1's, around Rajin.
+	w, s, e, n, ok := f.Case.InsetBounds()
+	if !ok || w != v.Inset.West || n != v.Inset.North || w < m.West || e > m.East || s > najin[0] || n < najin[0] || w > najin[1] || e < najin[1] {
+		t.Errorf("inset bounds %v %v %v %v %v (map 2 %v %v %v %v)", w, s, e, n, ok, v.Inset.West, v.Inset.South, v.Inset.East, v.Inset.North)
+	}
+	if _, _, _, _, ok := (&Case{Ports: []Port{{Name: "Dunay", Lat: dunay[0], Lon: dunay[1]}}}).InsetBounds(); ok {
+		t.Error("a case with no high-risk port nor imagery has a map 2")
+	}
 }
 
 func TestBusyCaseEventList(t *testing.T) {
