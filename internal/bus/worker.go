@@ -203,6 +203,20 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 	}
 	w.mu.Unlock()
 	for p, l := range owned {
+		select {
+		case <-l.done:
+			// Its consumer went (deleted by a new owner, or lost with a
+			// server restart): give the partition up, so that it is
+			// claimed again, by this worker or another, with a fresh
+			// consumer; a new owner holds the lease already and keeps it.
+			w.stop(p)
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			kv.Delete(dctx, leaseKey(p), jetstream.LastRevision(l.rev))
+			cancel()
+			w.cfg.Logger.Info("bus: gave up partition whose consumer went", "worker", w.cfg.ID, "partition", p)
+			continue
+		default:
+		}
 		rev, err := kv.Update(ctx, leaseKey(p), []byte(w.cfg.ID), l.rev)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -235,6 +249,7 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 	h := fnv.New32a()
 	h.Write([]byte(w.cfg.ID))
 	start := int(h.Sum32() % uint32(n))
+	var listed map[int][]string // the stream's consumers, listed once a round
 	for i := 0; i < n && len(held) < target; i++ {
 		p := (start + i) % n
 		if slices.Contains(held, p) {
@@ -247,7 +262,13 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 		if err != nil {
 			return fmt.Errorf("claiming partition %d: %w", p, err)
 		}
-		if err := w.start(ctx, p, rev); err != nil {
+		if listed == nil {
+			if listed, err = w.consumers(ctx); err != nil {
+				kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(rev))
+				return fmt.Errorf("partition %d: %w", p, err)
+			}
+		}
+		if err := w.start(ctx, p, rev, listed[p]); err != nil {
 			kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(rev))
 			return fmt.Errorf("partition %d: %w", p, err)
 		}
@@ -263,9 +284,9 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 // order, at once — what a dead owner left unacknowledged comes first.
 // The consumer's name is new for each owner, so a stale owner's fetches
 // fail instead of stealing messages.
-func (w *Worker) start(ctx context.Context, p int, rev uint64) error {
+func (w *Worker) start(ctx context.Context, p int, rev uint64, stale []string) error {
 	name := fmt.Sprintf("p%d-%s-%d", p, w.cfg.ID, rev)
-	cons, err := w.newConsumer(ctx, p, name)
+	cons, err := w.newConsumerAfter(ctx, p, name, stale)
 	if err != nil {
 		return err
 	}
@@ -289,21 +310,43 @@ func (w *Worker) start(ctx context.Context, p int, rev uint64) error {
 // allows one per subject) and creates the consumer name on it, delivering
 // every unacknowledged message of the partition from the first.
 func (w *Worker) newConsumer(ctx context.Context, p int, name string) (jetstream.Consumer, error) {
+	byPart, err := w.consumers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return w.newConsumerAfter(ctx, p, name, byPart[p])
+}
+
+// consumers lists the consumers of the stream by partition.
+func (w *Worker) consumers(ctx context.Context) (map[int][]string, error) {
 	st, err := w.js.Stream(ctx, w.cfg.Stream)
 	if err != nil {
 		return nil, err
 	}
-	subj := w.cfg.subject(p)
+	byPart := map[int][]string{}
 	names := st.ListConsumers(ctx)
-	var stale []string
 	for info := range names.Info() {
-		if info.Config.FilterSubject == subj {
-			stale = append(stale, info.Name)
+		for p := range w.cfg.Partitions {
+			if info.Config.FilterSubject == w.cfg.subject(p) {
+				byPart[p] = append(byPart[p], info.Name)
+				break
+			}
 		}
 	}
 	if err := names.Err(); err != nil {
 		return nil, fmt.Errorf("listing consumers: %w", err)
 	}
+	return byPart, nil
+}
+
+// newConsumerAfter is newConsumer with the partition's consumers listed
+// already (stale).
+func (w *Worker) newConsumerAfter(ctx context.Context, p int, name string, stale []string) (jetstream.Consumer, error) {
+	st, err := w.js.Stream(ctx, w.cfg.Stream)
+	if err != nil {
+		return nil, err
+	}
+	subj := w.cfg.subject(p)
 	for _, name := range stale {
 		if err := st.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 			return nil, fmt.Errorf("removing consumer %s: %w", name, err)
@@ -316,13 +359,16 @@ func (w *Worker) newConsumer(ctx context.Context, p int, name string) (jetstream
 		AckWait:       w.cfg.AckWait,
 		MaxAckPending: w.cfg.MaxAckPending,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
+		// Its state need not survive a server restart: the stream keeps
+		// every unacknowledged message, and a partition whose consumer
+		// is lost is claimed again with a new one (balance). Memory
+		// consumers are also much quicker to create on a busy server.
+		MemoryStorage: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating consumer %s: %w", name, err)
 	}
-	if ci, err := cons.Info(ctx); err == nil {
-		w.cfg.Logger.Debug("bus: consumer", "name", name, "pending", ci.NumPending, "delivered", ci.Delivered.Stream, "ackfloor", ci.AckFloor.Stream, "stale", stale)
-	}
+	w.cfg.Logger.Debug("bus: consumer", "name", name, "removed", stale)
 	return cons, nil
 }
 
@@ -342,11 +388,21 @@ func (w *Worker) stop(p int) uint64 {
 }
 
 func (w *Worker) releaseAll(kv jetstream.KeyValue) {
+	// Stop every partition at once: each finishes its batch in progress or
+	// its fetch (up to MaxWait), and one after the other that would take
+	// partitions × MaxWait.
+	w.mu.Lock()
+	owned := w.owned
+	w.owned = map[int]*lease{}
+	w.mu.Unlock()
+	for _, l := range owned {
+		l.cancel()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for _, p := range w.Partitions() {
-		rev := w.stop(p)
-		kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(rev))
+	for p, l := range owned {
+		<-l.done
+		kv.Delete(ctx, leaseKey(p), jetstream.LastRevision(l.rev))
 	}
 	kv.Delete(ctx, heartbeatKey(w.cfg.ID))
 }

@@ -162,34 +162,10 @@ func encounterOnly(cfg detect.Config) detect.Config {
 	return cfg
 }
 
-// workerTotals counts a worker's work over all its partitions.
+// workerTotals counts a worker's messages over all its partitions (the
+// store writes are counted by groupStore).
 type workerTotals struct {
 	messages, observations, bad, runs, fixes atomic.Int64
-
-	mu     sync.Mutex
-	stored ingest.StreamStats // of closed partition consumers
-	open   map[*partitionPipe]struct{}
-}
-
-func (t *workerTotals) snapshot() ingest.StreamStats {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := t.stored
-	for p := range t.open {
-		s = addStreamStats(s, p.s.Stats())
-	}
-	return s
-}
-
-func addStreamStats(a, b ingest.StreamStats) ingest.StreamStats {
-	a.Added += b.Added
-	a.Duplicates += b.Duplicates
-	a.Identities += b.Identities
-	a.Events += b.Events
-	a.Track.Points += b.Track.Points
-	a.Track.Duplicates += b.Track.Duplicates
-	a.Track.Late += b.Track.Late
-	return a
 }
 
 // countingSink counts the events the spatial stage stores.
@@ -237,7 +213,8 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 	}
 	defer nc.Close()
 
-	totals := &workerTotals{open: map[*partitionPipe]struct{}{}}
+	totals := &workerTotals{}
+	gs := newGroupStore(ctx, st)
 	stage := opt.det != nil && opt.det.encounters != nil
 	var run store.RunID // set before w.Run opens any partition
 	open := func(ctx context.Context, p int) (bus.PartitionConsumer, error) {
@@ -250,10 +227,7 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 			}
 			pp.cells = cp
 		}
-		pp.s = ingest.NewStream(st, run, ingest.StreamConfig{Logger: logger, NewObserver: pp.newObserver(opt.det)})
-		totals.mu.Lock()
-		totals.open[pp] = struct{}{}
-		totals.mu.Unlock()
+		pp.s = ingest.NewStream(gs, run, ingest.StreamConfig{Logger: logger, NewObserver: pp.newObserver(opt.det)})
 		return pp, nil
 	}
 	wcfg := bus.WorkerConfig{Config: bcfg, ID: opt.id, Batch: opt.batch, LeaseTTL: opt.leaseTTL}
@@ -261,7 +235,7 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
-	sink := &countingSink{st: st}
+	sink := &countingSink{st: gs}
 	var sw *bus.Worker
 	if stage {
 		scfg := wcfg
@@ -299,9 +273,9 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 		go func() { defer wg.Done(); errs[2] = waitEmpty(wctx, nc, streams); stop() }()
 	}
 	wg.Wait()
+	gs.close()
 	runErr := errors.Join(errs...)
 	elapsed := time.Since(start)
-	s := totals.snapshot()
 	status := store.RunOK
 	if runErr != nil {
 		status = store.RunFailed
@@ -312,7 +286,7 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 		runErr = err
 	}
 	fmt.Fprintf(stderr, "worker %s: %d messages (%d observations, %d bad, %d ends of run), %d positions stored (%d already stored), %d identity records, %d events\n",
-		w.ID(), totals.messages.Load(), totals.observations.Load(), totals.bad.Load(), totals.runs.Load(), s.Added, s.Duplicates, s.Identities, s.Events)
+		w.ID(), totals.messages.Load(), totals.observations.Load(), totals.bad.Load(), totals.runs.Load(), gs.added.Load(), gs.dups.Load(), gs.idents.Load(), gs.events.Load())
 	if stage {
 		fmt.Fprintf(stderr, "  spatial stage: %d fixes published, %d encounter events stored\n", totals.fixes.Load(), sink.n.Load())
 	}
@@ -515,14 +489,9 @@ func (pp *partitionPipe) write(ctx context.Context, tap *fixTap) error {
 	return nil
 }
 
-// Close adds the partition's counts to the worker's.
-func (pp *partitionPipe) Close() {
-	t := pp.totals
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.open, pp)
-	t.stored = addStreamStats(t.stored, pp.s.Stats())
-}
+// Close ends the partition's pipeline: what it holds is replayed by the
+// partition's next consumer.
+func (pp *partitionPipe) Close() {}
 
 // fixTap passes what the tracker emits to the per-vessel detectors and
 // keeps the fixes the spatial stage needs (bus.FixFilter), by run, and the
@@ -566,4 +535,168 @@ func (f *fixTap) Flush() {
 	if f.inner != nil {
 		f.inner.Flush()
 	}
+}
+
+// groupStore merges the writes of a worker's partitions into shared store
+// calls (group commit). Every partition writes its own small batches, a
+// fetch at a time; written one by one they would be many small
+// transactions, and on PostgreSQL each AddPositions of one ingest run
+// also updates the run's row, so that they queue behind each other. A
+// call waits until its batch is committed with whatever other partitions
+// wrote meanwhile: the partition's order of writes (identities,
+// positions, events) holds, and a failed group fails every call in it
+// (their partitions replay). Positions of different partitions never
+// share an MMSI, so merging them changes nothing stored; counts are kept
+// here, for the merged calls, and the calls report none.
+type groupStore struct {
+	st   store.Store
+	ctx  context.Context // of the store calls: the worker's, never cancelled
+	reqs chan *groupReq
+	done chan struct{}
+
+	added, dups, idents, events atomic.Int64
+}
+
+type groupKind int
+
+const (
+	groupIdentities groupKind = iota
+	groupPositions
+	groupEvents
+)
+
+type groupReq struct {
+	ctx  context.Context
+	kind groupKind
+	run  store.RunID
+	ids  []vessel.Identity
+	pts  []vessel.TrackPoint
+	evs  []event.Event
+	err  chan error
+}
+
+// groupMax bounds a merged call (items).
+const groupMax = 200_000
+
+func newGroupStore(ctx context.Context, st store.Store) *groupStore {
+	g := &groupStore{st: st, ctx: context.WithoutCancel(ctx), reqs: make(chan *groupReq), done: make(chan struct{})}
+	go g.loop()
+	return g
+}
+
+// close stops the loop once no call is in progress.
+func (g *groupStore) close() { close(g.reqs); <-g.done }
+
+func (g *groupStore) loop() {
+	defer close(g.done)
+	var pending []*groupReq
+	for {
+		if len(pending) == 0 {
+			r, ok := <-g.reqs
+			if !ok {
+				return
+			}
+			pending = append(pending, r)
+		}
+	more:
+		for {
+			select {
+			case r, ok := <-g.reqs:
+				if !ok {
+					break more
+				}
+				pending = append(pending, r)
+			default:
+				break more
+			}
+		}
+		// The oldest request's kind, with every other waiting request of
+		// that kind and run, up to groupMax items.
+		first := pending[0]
+		var group, rest []*groupReq
+		n := 0
+		for _, r := range pending {
+			size := len(r.ids) + len(r.pts) + len(r.evs)
+			if r.kind == first.kind && r.run == first.run && (len(group) == 0 || n+size <= groupMax) {
+				group = append(group, r)
+				n += size
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		pending = rest
+		err := g.write(first.kind, first.run, group)
+		for _, r := range group {
+			r.err <- err
+		}
+	}
+}
+
+func (g *groupStore) write(kind groupKind, run store.RunID, group []*groupReq) error {
+	// Not a request's context: a partition released meanwhile must not
+	// fail the writes of the others in its group. A write in progress
+	// finishes (as a single store call would).
+	ctx := g.ctx
+	switch kind {
+	case groupIdentities:
+		var ids []vessel.Identity
+		for _, r := range group {
+			ids = append(ids, r.ids...)
+		}
+		if err := g.st.UpsertIdentities(ctx, ids); err != nil {
+			return err
+		}
+		g.idents.Add(int64(len(ids)))
+	case groupPositions:
+		var pts []vessel.TrackPoint
+		for _, r := range group {
+			pts = append(pts, r.pts...)
+		}
+		ls, err := g.st.AddPositions(ctx, run, pts)
+		if err != nil {
+			return err
+		}
+		g.added.Add(int64(ls.Added))
+		g.dups.Add(int64(ls.Duplicates))
+	case groupEvents:
+		var evs []event.Event
+		for _, r := range group {
+			evs = append(evs, r.evs...)
+		}
+		if err := g.st.PutEvents(ctx, evs); err != nil {
+			return err
+		}
+		g.events.Add(int64(len(evs)))
+	}
+	return nil
+}
+
+func (g *groupStore) call(r *groupReq) error {
+	r.err = make(chan error, 1)
+	select {
+	case g.reqs <- r:
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+	return <-r.err
+}
+
+func (g *groupStore) UpsertIdentities(ctx context.Context, ids []vessel.Identity) error {
+	return g.call(&groupReq{ctx: ctx, kind: groupIdentities, ids: ids})
+}
+
+func (g *groupStore) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+	return store.LoadStats{}, g.call(&groupReq{ctx: ctx, kind: groupPositions, run: run, pts: pts})
+}
+
+func (g *groupStore) PutEvents(ctx context.Context, evs []event.Event) error {
+	return g.call(&groupReq{ctx: ctx, kind: groupEvents, evs: evs})
+}
+
+func (g *groupStore) BeginRun(ctx context.Context, sources []string) (store.RunID, error) {
+	return g.st.BeginRun(ctx, sources)
+}
+
+func (g *groupStore) FinishRun(ctx context.Context, id store.RunID, res store.RunResult) error {
+	return g.st.FinishRun(ctx, id, res)
 }
