@@ -22,8 +22,10 @@ import (
 // ships twice as often). That is still far sparser than real AIS (every
 // 2–10 s under way, 3 min moored) but dense enough that 30 % loss tests
 // the detectors rather than the decimation: at the demo's rates (a report
-// every 1.5–3 h alongside) losing two or three in a row leaves a moored
-// ship silent for 6 h, which the gap detector rightly reports as "AIS off".
+// every 1.5–3 h alongside) a few reports lost in a row leave a moored ship
+// silent for 6–15 h, which the gap detector rightly reports (an open
+// "AIS off" at the end of the data, or a gap): a silence in the data that
+// the truth, which knows the AIS was on, counts as a false positive.
 func evalConfig(seed int64) Config {
 	c := DefaultConfig(seed)
 	c.Background = 60
@@ -153,8 +155,8 @@ func TestDetectorsAgainstTruth(t *testing.T) {
 				}
 				logMisses(t, s)
 				// Known limit of internal/detect (reported, not ours to
-				// fix here): Vostochny's berths lie 4.0–4.2 km from the
-				// Kozmino terminal's point, and the approach passes within
+				// fix here): a Vostochny berth lies about 4.1 km from the
+				// Kozmino terminal's point, and the approaches pass within
 				// 3 km of it. The port-visit detector keeps a vessel in the
 				// first port it entered until it is beyond that port's
 				// 4 km exit radius, so when noise puts the first fix at the

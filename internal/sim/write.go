@@ -233,6 +233,17 @@ func (s *Scenario) readme() []byte {
 The story, what is real and what is simulated, and sources: docs/DEMO.md in the
 Lookout repository. To run the whole demo: lookout demo
 `)
+	if s.cfg.CSV {
+		b.WriteString(`
+The ais/ directory also holds the same position reports as a Danish Maritime
+Authority (aisdk) CSV export, its "Data source type" column SIMULATED.
+`)
+	}
+	if rc := s.cfg.Reception; rc.active() {
+		fmt.Fprintf(&b, "\n%s\n", wrapText(fmt.Sprintf("The reception is degraded on purpose, to test detectors: %d station(s) (tag-block sources SIMULATED, SIMULATED-2, ...), "+
+			"each missing %.0f%% of messages; positions off by %g m (standard deviation); %.0f%% of lines up to a minute late.",
+			max(1, rc.Receivers), rc.Loss*100, rc.NoiseM, rc.Late*100), 76))
+	}
 	return b.Bytes()
 }
 
