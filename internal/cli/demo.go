@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -314,6 +315,11 @@ func runDemo(cmd *cobra.Command, o demoOptions) error {
 			m, err := matchSceneInStore(ctx, st, imgDir, id)
 			if err != nil {
 				return "", fmt.Errorf("scene %s: %w", sc.ID, err)
+			}
+			if sc.Kind == "optical" {
+				if err := annotateDark(ctx, st, imgDir, id, m, &man); err != nil {
+					return "", fmt.Errorf("scene %s: %w", sc.ID, err)
+				}
 			}
 			ds := demoScene{ID: id, Acquired: sc.Acquired, Detections: m.Detections, Matched: len(m.Matched)}
 			for _, d := range m.Dark {
@@ -673,4 +679,56 @@ func writeDemoSummary(w io.Writer, sum *demoSummary) {
 	}
 	fmt.Fprintf(w, "\nCase %s, dossier %s (verified: %v; %s)\n", sum.Case, sum.Dossier, sum.Verified, sum.Verify)
 	fmt.Fprintf(w, "Done in %.1f s. Open %s/index.html in a browser, or check it with: lookout verify %s\n", sum.ElapsedSec, sum.Dossier, sum.Dossier)
+}
+
+// annotateDark marks each dark detection of a photo the way an analyst
+// would: "possibly ANGARA" where its length fits, within 15 %, the length
+// a designated ship of the case broadcasts on AIS.
+func annotateDark(ctx context.Context, st store.Store, imgDir, sceneID string, m *sceneMatch, man *sim.Manifest) error {
+	type ship struct {
+		name      string
+		mmsi, imo uint32
+		length    float64
+	}
+	var ships []ship
+	for _, v := range man.Vessels {
+		if v.Role != sim.RoleSanctioned {
+			continue
+		}
+		h, err := st.Vessel(ctx, v.MMSI)
+		if err != nil || h.Latest == nil || h.Latest.Length == 0 {
+			continue
+		}
+		ships = append(ships, ship{h.Latest.Name, v.MMSI, h.Latest.IMO, float64(h.Latest.Length)})
+	}
+	l, err := openImagery(imgDir, true)
+	if err != nil {
+		return err
+	}
+	sc, err := l.cat.Scene(ctx, sceneID)
+	if err != nil {
+		return err
+	}
+	for _, d := range m.Dark {
+		best, off := -1, 0.15
+		for i, sh := range ships {
+			if r := math.Abs(d.LengthM-sh.length) / sh.length; r <= off {
+				best, off = i, r
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		sh := ships[best]
+		a := imagery.Annotation{SceneID: sceneID, Kind: "point", Label: "possibly " + sh.name, Author: "lookout demo",
+			Time: time.Now().UTC(), MMSI: sh.mmsi, IMO: sh.imo,
+			Note: fmt.Sprintf("detection %s: %.0f m long, %s broadcasts %.0f m; no AIS position explains it (dark detection)", d.Detection, d.LengthM, sh.name, sh.length)}
+		if a.X, a.Y, _, err = imageFraction(sc, d.Lat, d.Lon); err != nil {
+			return err
+		}
+		if err := l.cat.PutAnnotation(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -282,7 +282,7 @@ func dossierMap(ctx context.Context, c *dossier.Case, l *evidence.Log, imgDir st
 		if p.HighRisk {
 			note = strings.TrimSpace(note + " (high-risk port)")
 		}
-		c.Ports = append(c.Ports, dossier.Port{Name: p.Name, Country: p.Country, Lat: p.Lat, Lon: p.Lon, Note: note})
+		c.Ports = append(c.Ports, dossier.Port{Name: p.Name, Country: p.Country, Lat: p.Lat, Lon: p.Lon, Note: note, HighRisk: p.HighRisk})
 	}
 	for _, e := range c.Events {
 		switch e.Kind {
@@ -320,5 +320,14 @@ func dossierMap(ctx context.Context, c *dossier.Case, l *evidence.Log, imgDir st
 		return fmt.Errorf("dossier: coastline: %w", err)
 	}
 	c.LandGeoJSON, c.LandSource = land, "Natural Earth 1:10m land (public domain)"
+	// The inset map (the high-risk port with the scenes) is drawn from the
+	// same coastline at its own, finer scale.
+	if w, s, e, n, ok := c.InsetBounds(); ok {
+		inset, err := mask.LandGeoJSON(coast.BBox{MinLon: w, MinLat: s, MaxLon: e, MaxLat: n}, (e-w)/1000)
+		if err != nil {
+			return fmt.Errorf("dossier: inset coastline: %w", err)
+		}
+		c.InsetLandGeoJSON = inset
+	}
 	return nil
 }
