@@ -145,6 +145,17 @@ func (p *Publisher) publishChunk(ctx context.Context, msgs []Out) error {
 			m := &nats.Msg{Subject: p.subjectOf(&msgs[i]), Data: msgs[i].Data, Header: nats.Header{}}
 			m.Header.Set(jetstream.MsgIDHeader, ids[i])
 			f, err := p.js.PublishMsgAsync(m)
+			// Too many publishes await their acknowledgement (a busy
+			// server): wait for them, then go on.
+			for errors.Is(err, jetstream.ErrTooManyStalledMsgs) {
+				select {
+				case <-p.js.PublishAsyncComplete():
+				case <-time.After(time.Second):
+				case <-ctx.Done():
+					return fmt.Errorf("bus: publish: %w", ctx.Err())
+				}
+				f, err = p.js.PublishMsgAsync(m)
+			}
 			if err != nil {
 				return fmt.Errorf("bus: publish: %w", err)
 			}
