@@ -26,6 +26,9 @@ import (
 	"github.com/lookout-maritime/lookout/internal/gazetteer"
 	"github.com/lookout-maritime/lookout/internal/imagery"
 	"github.com/lookout-maritime/lookout/internal/ingest"
+	"github.com/lookout-maritime/lookout/internal/risk"
+	"github.com/lookout-maritime/lookout/internal/risk/riskstore"
+	"github.com/lookout-maritime/lookout/internal/sanctions/fetch"
 	"github.com/lookout-maritime/lookout/internal/sanctions/match"
 	"github.com/lookout-maritime/lookout/internal/server"
 	"github.com/lookout-maritime/lookout/internal/source"
@@ -52,6 +55,13 @@ type serveOptions struct {
 	// Detect sets the live ingest's detectors and the map's places (the
 	// gazetteer with the user's files); nil: the defaults.
 	Detect *detectFlags
+	// RefreshLists is how often the sanctions lists are downloaded again
+	// (0: never). Refreshing needs a writable store.
+	RefreshLists time.Duration
+	// Feeds are the lists to refresh (nil: fetch.DefaultFeeds); Fetcher
+	// downloads them (nil: fetch.New with defaults).
+	Feeds   []fetch.Feed
+	Fetcher *fetch.Fetcher
 	// OpenCase is the case the printed URL opens in the web map.
 	OpenCase string
 	// NewToken, when set, creates a fresh admin token with this name at
@@ -108,10 +118,13 @@ func serveStore(ctx context.Context, o serveOptions) error {
 	o.TokensPath = tokenPath(o.TokensPath, o.StorePath)
 	isURL := strings.Contains(o.StorePath, "://")
 
-	// Without a live ingest a DuckDB store is opened read-only, so other
-	// read-only commands (vessels, events...) can share it.
-	readOnly := len(o.Ingest) == 0
-	if readOnly && !isURL {
+	// Without a live ingest or list refreshes a DuckDB store is opened
+	// read-only, so other read-only commands (vessels, events...) can
+	// share it.
+	readOnly := len(o.Ingest) == 0 && o.RefreshLists <= 0
+	// Only a live ingest makes a new store: refreshing lists into an
+	// empty one would serve nothing.
+	if len(o.Ingest) == 0 && !isURL {
 		if _, err := os.Stat(o.StorePath); errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("serve: store %s does not exist: ingest AIS first (lookout ingest FILE...), or serve --ingest SOURCE", o.StorePath)
 		}
@@ -130,7 +143,8 @@ func serveStore(ctx context.Context, o serveOptions) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	deps := server.Deps{Store: st, Tokens: tokens, Screener: &storeScreener{st: st},
+	screener := &storeScreener{st: st}
+	deps := server.Deps{Store: st, Tokens: tokens, Screener: screener,
 		Imagery: serverImagery{newImageryReader(o.ImageryDir)}}
 	// The evidence log takes an exclusive lock: while the server runs,
 	// cases are worked on through it (the web map or the API).
@@ -198,6 +212,9 @@ func serveStore(ctx context.Context, o serveOptions) error {
 	} else {
 		fmt.Fprintf(out, "Open %s and sign in with a token from %s (lookout token create --role analyst --name NAME).\n", info.OpenURL, o.TokensPath)
 	}
+	if o.RefreshLists > 0 {
+		fmt.Fprintf(out, "Sanctions lists are refreshed every %s (%s).\n", o.RefreshLists, feedNames(o.feeds()))
+	}
 	fmt.Fprintln(out, "Stop with Ctrl-C.")
 	if o.Ready != nil {
 		o.Ready(info)
@@ -211,6 +228,18 @@ func serveStore(ctx context.Context, o serveOptions) error {
 		go func() {
 			defer wg.Done()
 			liveIngest(ingestCtx, st, srv, eng, o, out, logger)
+		}()
+	}
+	if o.RefreshLists > 0 {
+		f := o.Fetcher
+		if f == nil {
+			f = fetch.New(fetch.Config{Logger: logger})
+		}
+		r := &listRefresher{st: st, fetcher: f, feeds: o.feeds(), sink: srv, screener: screener, log: logger}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.run(ingestCtx, o.RefreshLists)
 		}()
 	}
 	err = srv.Serve(ctx, ln)
@@ -268,6 +297,271 @@ func (p *publishingStore) AddPositions(ctx context.Context, run store.RunID, pts
 		p.added(ls.Added)
 	}
 	return ls, err
+}
+
+func (o serveOptions) feeds() []fetch.Feed {
+	if len(o.Feeds) > 0 {
+		return o.Feeds
+	}
+	return fetch.DefaultFeeds
+}
+
+func feedNames(feeds []fetch.Feed) string {
+	names := make([]string, len(feeds))
+	for i, f := range feeds {
+		names[i] = string(f.Source)
+	}
+	return strings.Join(names, ", ")
+}
+
+// refreshSink is where a list refresh reports: the server's alert stream
+// and metrics (*server.Server).
+type refreshSink interface {
+	Publish(event.Event)
+	ListFetched(source, outcome string)
+	ListRefreshFailed(stage string)
+	ListRefreshed(t time.Time)
+	ListVersion(source string, id int64)
+}
+
+// errRefreshBusy: a refresh was asked for while another ran.
+var errRefreshBusy = errors.New("a sanctions refresh is already running")
+
+// listRefresher keeps the sanctions lists current while serving: it
+// downloads them as `lookout sanctions update` does (conditional requests,
+// integrity checks, a new version only when the content changed), and
+// after a new version re-screens the store as `lookout screen` does and
+// re-rates the vessels as `lookout risk --update` does, publishing the new
+// sanctions_hit and risk_change events so that watches fire. Failures are
+// logged and counted; the lists in use stay as they were.
+type listRefresher struct {
+	st       store.Store
+	fetcher  *fetch.Fetcher
+	feeds    []fetch.Feed
+	sink     refreshSink
+	screener *storeScreener // the API's, warmed after a new version
+	log      *slog.Logger
+	now      func() time.Time // default time.Now
+
+	mu sync.Mutex // held by the refresh in progress
+}
+
+// refreshResult says what one refresh did.
+type refreshResult struct {
+	NewVersions []store.ListVersion // stored by this refresh
+	Failed      []string            // sources that failed to download or store
+	Screened    int                 // vessels re-screened (0: no new version)
+	NewHits     []event.Event       // sanctions_hit events not stored before
+	RiskChanges []event.Event
+}
+
+func (r *listRefresher) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
+}
+
+// run refreshes every interval until ctx is done. The first refresh is
+// due an interval after the newest download from one of the feeds (so a
+// restarted server keeps the schedule), or an interval after start when
+// none was ever downloaded: starting a server never fetches on its own
+// (`lookout sanctions update` fetches now).
+func (r *listRefresher) run(ctx context.Context, every time.Duration) {
+	due := r.clock().Add(every)
+	if last, ok := r.lastDownload(ctx); ok && last.Add(every).Before(due) {
+		due = last.Add(every)
+	}
+	r.log.Info("sanctions refresh scheduled", "every", every, "next", due.Format(time.RFC3339), "feeds", feedNames(r.feeds))
+	for {
+		t := time.NewTimer(max(0, due.Sub(r.clock())))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		// Errors are logged and counted by refresh; the schedule goes on.
+		r.refresh(ctx)
+		due = r.clock().Add(every)
+	}
+}
+
+// lastDownload is when a version was last downloaded from one of the
+// feeds' URLs.
+func (r *listRefresher) lastDownload(ctx context.Context) (time.Time, bool) {
+	vs, err := r.st.ListVersions(ctx)
+	if err != nil {
+		return time.Time{}, false
+	}
+	var last time.Time
+	for _, v := range vs {
+		for _, f := range r.feeds {
+			if v.URL != "" && v.URL == f.URL && v.Loaded.After(last) {
+				last = v.Loaded
+			}
+		}
+	}
+	return last, !last.IsZero()
+}
+
+// refresh downloads every feed once and, when a new version arrived,
+// re-screens the store and re-rates its vessels. It never overlaps
+// another refresh: a second call while one runs returns errRefreshBusy at
+// once. Its errors are also logged and counted.
+func (r *listRefresher) refresh(ctx context.Context) (refreshResult, error) {
+	var res refreshResult
+	if !r.mu.TryLock() {
+		r.log.Warn("sanctions refresh skipped: the previous one is still running")
+		return res, errRefreshBusy
+	}
+	defer r.mu.Unlock()
+	start := r.clock()
+	before, err := r.st.ListVersions(ctx)
+	if err != nil {
+		r.sink.ListRefreshFailed("fetch")
+		r.log.Error("sanctions refresh: reading the stored lists", "err", err)
+		return res, fmt.Errorf("sanctions refresh: %w", err)
+	}
+	known := map[int64]bool{}
+	for _, v := range before {
+		known[v.ID] = true
+	}
+	// One feed at a time through updateLists, so that each feed's outcome
+	// is known and one failure does not hide another.
+	for _, feed := range r.feeds {
+		var report strings.Builder
+		err := updateLists(ctx, r.st, r.fetcher, []fetch.Feed{feed}, &report)
+		msg := strings.TrimSpace(report.String())
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			res.Failed = append(res.Failed, string(feed.Source))
+			r.sink.ListFetched(string(feed.Source), "failed")
+			r.log.Error("sanctions refresh failed; the stored version stays in use", "source", feed.Source, "url", feed.URL,
+				"err", firstNonEmpty(msg, err.Error()))
+			continue
+		}
+		r.log.Info("sanctions refresh", "source", feed.Source, "result", msg)
+	}
+	after, err := r.st.ListVersions(ctx)
+	if err != nil {
+		r.sink.ListRefreshFailed("fetch")
+		r.log.Error("sanctions refresh: reading the stored lists", "err", err)
+		return res, fmt.Errorf("sanctions refresh: %w", err)
+	}
+	newBySource := map[string]bool{}
+	for _, v := range after {
+		if !known[v.ID] {
+			res.NewVersions = append(res.NewVersions, v)
+			newBySource[v.Source] = true
+		}
+	}
+	failed := map[string]bool{}
+	for _, s := range res.Failed {
+		failed[s] = true
+	}
+	for _, f := range r.feeds {
+		switch src := string(f.Source); {
+		case failed[src]:
+		case newBySource[src]:
+			r.sink.ListFetched(src, "new_version")
+		default:
+			r.sink.ListFetched(src, "unchanged")
+		}
+	}
+	seen := map[string]bool{}
+	for _, v := range after { // newest first: the versions screening uses
+		if !seen[v.Source] {
+			seen[v.Source] = true
+			r.sink.ListVersion(v.Source, v.ID)
+		}
+	}
+	if len(res.Failed) > 0 {
+		r.sink.ListRefreshFailed("fetch")
+		err = fmt.Errorf("sanctions refresh: %d of %d feeds failed (%s)", len(res.Failed), len(r.feeds), strings.Join(res.Failed, ", "))
+	}
+	if len(res.NewVersions) == 0 {
+		if err == nil {
+			r.sink.ListRefreshed(r.clock())
+		}
+		return res, err
+	}
+	if serr := r.rescreen(ctx, &res); serr != nil {
+		return res, errors.Join(err, serr)
+	}
+	r.log.Info("sanctions refresh done", "new_versions", len(res.NewVersions), "screened", res.Screened,
+		"new_hits", len(res.NewHits), "risk_changes", len(res.RiskChanges), "took", r.clock().Sub(start).Round(time.Millisecond))
+	if err == nil {
+		r.sink.ListRefreshed(r.clock())
+	}
+	return res, err
+}
+
+// rescreen screens every stored vessel against the newest lists (as
+// `lookout screen`), replaces the screening events, publishes the hits
+// that are new, then re-rates the vessels (as `lookout risk --update`)
+// and publishes the rating changes.
+func (r *listRefresher) rescreen(ctx context.Context, res *refreshResult) error {
+	q := store.EventQuery{Detectors: []string{match.Detector}, IncludeWithdrawn: true}
+	prev, err := r.st.Events(ctx, q)
+	if err != nil {
+		r.sink.ListRefreshFailed("screen")
+		r.log.Error("sanctions refresh: reading the screening events", "err", err)
+		return fmt.Errorf("sanctions refresh: %w", err)
+	}
+	had := make(map[string]bool, len(prev))
+	for _, e := range prev {
+		had[e.Key] = true
+	}
+	evs, screened, err := screenAll(ctx, r.st)
+	if err == nil {
+		err = r.st.ReplaceEvents(ctx, []string{match.Detector}, evs)
+	}
+	if err != nil {
+		r.sink.ListRefreshFailed("screen")
+		r.log.Error("sanctions refresh: re-screening the store", "err", err)
+		return fmt.Errorf("sanctions refresh: screening: %w", err)
+	}
+	res.Screened = screened
+	// Published as stored (with their IDs); a hit already known before
+	// this version, under the same vessel, list and entity, is not
+	// alerted again.
+	stored, err := r.st.Events(ctx, q)
+	if err != nil {
+		r.sink.ListRefreshFailed("screen")
+		r.log.Error("sanctions refresh: reading the screening events", "err", err)
+		return fmt.Errorf("sanctions refresh: %w", err)
+	}
+	for _, e := range stored {
+		if !had[e.Key] {
+			res.NewHits = append(res.NewHits, e)
+			r.sink.Publish(e)
+		}
+	}
+	// The API's screener switches to the new versions on its next
+	// request; building its index now spares that request the wait.
+	if r.screener != nil {
+		if _, err := r.screener.current(ctx); err != nil {
+			r.log.Warn("sanctions refresh: rebuilding the API's screening index", "err", err)
+		}
+	}
+	rater, err := risk.New(risk.Config{})
+	if err == nil {
+		var rr riskstore.Result
+		rr, err = riskstore.Update(ctx, r.st, rater, r.clock().UTC().Truncate(time.Second))
+		res.RiskChanges = rr.Changes
+	}
+	if err != nil {
+		r.sink.ListRefreshFailed("risk")
+		r.log.Error("sanctions refresh: re-rating the vessels", "err", err)
+		return fmt.Errorf("sanctions refresh: risk: %w", err)
+	}
+	for _, e := range res.RiskChanges {
+		r.sink.Publish(e)
+	}
+	return nil
 }
 
 // storeScreener screens against the newest list versions in the store,
@@ -383,6 +677,7 @@ func newServeCmd() *cobra.Command {
 	var o serveOptions
 	var df detectFlags
 	var storeFlag, logLevel string
+	var feedFlags []string
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
 		Short: "Serve the API, live alerts and the web map over the store",
@@ -398,9 +693,20 @@ created and printed once; make more with 'lookout token create'. Tokens live nex
 
 With --ingest, sources are read into the store while serving (files, or tcp://, udp://,
 aisstream:// streams), through the streaming detectors (--profile, --param, --gazetteer as
-for 'lookout ingest'): their events reach the alert stream as they are stored. Without it a
-DuckDB store is opened read-only. The map's ports and zones are the gazetteer's, with the
-files --gazetteer adds.
+for 'lookout ingest'): their events reach the alert stream as they are stored. The map's ports
+and zones are the gazetteer's, with the files --gazetteer adds.
+
+Every --refresh-lists (24h; counted from the last download, or from start when there was
+none) the sanctions lists are downloaded again as 'lookout sanctions update' does: conditional
+requests, integrity checks, a new version only when the content changed (--feed SOURCE=URL
+replaces the official URLs). After a new version the store is re-screened and re-rated as
+'lookout screen' and 'lookout risk --update' do: new sanctions_hit and risk_change events reach
+the alert stream, and the API screens against the new version. A failed download is logged
+and counted in /metrics (lookout_sanctions_fetches_total, lookout_sanctions_refresh_failures_total)
+and the stored version stays in use.
+
+A DuckDB store is opened read-only, so that other commands can read it while it is served,
+only with neither --ingest nor list refreshes (--refresh-lists 0).
 
 Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 		Example: `  lookout serve
@@ -411,6 +717,16 @@ Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)}
+			}
+			if o.RefreshLists < 0 {
+				return usageError{fmt.Errorf("--refresh-lists %s: want a duration >= 0", o.RefreshLists)}
+			}
+			if len(feedFlags) > 0 {
+				feeds, err := parseFeeds(feedFlags)
+				if err != nil {
+					return usageError{err}
+				}
+				o.Feeds = feeds
 			}
 			o.StorePath = storePath(storeFlag)
 			o.Detect = &df
@@ -429,6 +745,8 @@ Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 	fl.StringVar(&o.OpenCase, "open-case", "", "print the link that opens this case in the web map")
 	fl.StringVar(&o.NewToken, "new-token", "", "create a fresh admin token with this name and print it")
 	fl.StringVar(&o.WebDir, "web-dir", "", "serve the web map from this directory instead of the built-in copy (development)")
+	fl.DurationVar(&o.RefreshLists, "refresh-lists", 24*time.Hour, "download the sanctions lists again this often (0: never; needs a writable store)")
+	fl.StringArrayVar(&feedFlags, "feed", nil, "SOURCE=URL[#sha256=HEX] to refresh instead of the default feeds (as for 'lookout sanctions update')")
 	fl.StringVar(&logLevel, "log-level", "info", "server log level on standard error: debug, info, warn, error")
 	df.add(cmd, true)
 	return cmd

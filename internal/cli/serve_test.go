@@ -2,13 +2,17 @@ package cli
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,7 +22,9 @@ import (
 	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/sanctions/fetch"
 	"github.com/lookout-maritime/lookout/internal/sanctions/match"
+	"github.com/lookout-maritime/lookout/internal/server"
 	"github.com/lookout-maritime/lookout/internal/store"
 )
 
@@ -433,5 +439,440 @@ func TestServeFailedStart(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "s.tokens")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("token file after a failed start: %v", err)
+	}
+}
+
+// listFeed is a local stand-in for a list's publication URL: it serves
+// body with an ETag, answers 304 to a matching If-None-Match, and counts
+// requests. block, when set, holds each request until it is closed.
+type listFeed struct {
+	mu            sync.Mutex
+	body          []byte
+	etag          string
+	requests, nms int
+	entered       chan struct{}
+	block         chan struct{}
+}
+
+func (f *listFeed) set(body []byte, etag string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.body, f.etag = body, etag
+}
+
+func (f *listFeed) counts() (requests, notModified int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests, f.nms
+}
+
+func (f *listFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.requests++
+	body, etag, block, entered := f.body, f.etag, f.block, f.entered
+	if r.Header.Get("If-None-Match") == etag {
+		f.nms++
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	f.mu.Unlock()
+	if block != nil {
+		entered <- struct{}{}
+		<-block
+	}
+	w.Header().Set("ETag", etag)
+	w.Write(body)
+}
+
+// sdnWithout returns the SDN XML fixture without the entry holding uid.
+func sdnWithout(t *testing.T, full []byte, uid string) []byte {
+	t.Helper()
+	i := bytes.Index(full, []byte("<uid>"+uid+"</uid>"))
+	start := bytes.LastIndex(full[:i], []byte("<sdnEntry>"))
+	end := i + bytes.Index(full[i:], []byte("</sdnEntry>")) + len("</sdnEntry>")
+	if i < 0 || start < 0 || end < i {
+		t.Fatalf("no entry %s in the fixture", uid)
+	}
+	return append(append([]byte{}, full[:start]...), full[end:]...)
+}
+
+// refreshFixture is a server over a seeded store with a list refresher
+// fetching from a local feed.
+type refreshFixture struct {
+	ctx      context.Context
+	st       store.Store
+	feed     *listFeed
+	r        *listRefresher
+	api      *apiClient
+	logs     *syncBuffer
+	sdn      []byte // the whole SDN fixture
+	feedURL  string
+	screener *storeScreener
+}
+
+func newRefreshFixture(t *testing.T) *refreshFixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	seedVessels(t, db) // MAIA-1 (IMO 9358010), ANGARA renamed BLUE HORIZON, MARIA GRACE
+	sdn, err := os.ReadFile("../sanctions/testdata/ofac/sdn_fixture.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(ctx, db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tokPath := filepath.Join(dir, "s.tokens")
+	tok, err := server.CreateToken(tokPath, server.RoleAdmin, "admin", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := server.OpenTokenFile(tokPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	sc := &storeScreener{st: st}
+	srv, err := server.New(server.Config{WatchFile: filepath.Join(dir, "w.json")}, server.Deps{Store: st, Tokens: tokens, Screener: sc}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	feed := &listFeed{}
+	fs := httptest.NewServer(feed)
+	t.Cleanup(fs.Close)
+	f := &refreshFixture{ctx: ctx, st: st, feed: feed, logs: logs, sdn: sdn, feedURL: fs.URL + "/SDN.XML", screener: sc,
+		api: &apiClient{t: t, base: hs.URL + "/", token: tok}}
+	f.r = &listRefresher{st: st, fetcher: fetch.New(fetch.Config{}), feeds: []fetch.Feed{{Source: "OFAC-SDN", URL: f.feedURL}},
+		sink: srv, screener: sc, log: logger}
+	return f
+}
+
+// metric returns a sample's value from /metrics, or -1 when it is absent.
+func (f *refreshFixture) metric(t *testing.T, sample string) float64 {
+	t.Helper()
+	_, b := f.api.do("GET", "/metrics", f.api.token, nil)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			var x float64
+			if _, err := fmt.Sscan(v, &x); err != nil {
+				t.Fatalf("metric %s: %q", sample, line)
+			}
+			return x
+		}
+	}
+	return -1
+}
+
+// screenIMO screens an IMO as the API does and returns the alerting hits.
+func (f *refreshFixture) screenIMO(t *testing.T, imo string) []match.Hit {
+	t.Helper()
+	hits, err := f.screener.Screen(f.ctx, match.VesselQuery{IMO: imo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alerting []match.Hit
+	for _, h := range hits {
+		if h.Alert {
+			alerting = append(alerting, h)
+		}
+	}
+	return alerting
+}
+
+// sanctionHits are the stored sanctions_hit events' vessels, by MMSI.
+func (f *refreshFixture) sanctionHits(t *testing.T) map[uint32]event.Event {
+	t.Helper()
+	evs, err := f.st.Events(f.ctx, store.EventQuery{Kinds: []event.Kind{event.SanctionsHit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint32]event.Event{}
+	for _, e := range evs {
+		out[e.MMSI] = e
+	}
+	return out
+}
+
+// alertStream opens the SSE stream for a watch on sanctions hits and
+// rating changes, once the server counts it connected.
+func (f *refreshFixture) alertStream(t *testing.T) *bufio.Reader {
+	t.Helper()
+	resp, b := f.api.do("POST", "/api/watches", f.api.token, strings.NewReader(`{"name":"lists","kinds":["sanctions_hit","risk_change"]}`))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("watch: %d %s", resp.StatusCode, b)
+	}
+	sresp, err := http.Get(f.api.base + "api/alerts/stream?token=" + f.api.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sresp.Body.Close() })
+	if sresp.StatusCode != http.StatusOK {
+		t.Fatalf("stream: %d", sresp.StatusCode)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for f.metric(t, "lookout_alert_streams") != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the alert stream was not registered")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return bufio.NewReader(sresp.Body)
+}
+
+// nextAlert reads SSE lines until an alert arrives, or fails after 10 s.
+func nextAlert(t *testing.T, br *bufio.Reader) server.Alert {
+	t.Helper()
+	type res struct {
+		a   server.Alert
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		var ev, data string
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				ch <- res{err: err}
+				return
+			}
+			line = strings.TrimRight(line, "\n")
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				ev = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				data = strings.TrimPrefix(line, "data: ")
+			case line == "" && ev == "alert":
+				var a server.Alert
+				err := json.Unmarshal([]byte(data), &a)
+				ch <- res{a, err}
+				return
+			}
+		}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			t.Fatalf("alert stream: %v", r.err)
+		}
+		return r.a
+	case <-time.After(10 * time.Second):
+		t.Fatal("no alert within 10 s")
+	}
+	return server.Alert{}
+}
+
+// readRefreshAlerts reads the alerts one refresh published (its new hits
+// and rating changes, all watched) and checks that the hits are on mmsi,
+// stored (with an ID) and that nothing else arrived.
+func readRefreshAlerts(t *testing.T, br *bufio.Reader, res refreshResult, mmsi uint32) {
+	t.Helper()
+	hits, changes := 0, 0
+	for range len(res.NewHits) + len(res.RiskChanges) {
+		a := nextAlert(t, br)
+		switch a.Event.Kind {
+		case event.SanctionsHit:
+			hits++
+			if a.Event.MMSI != mmsi || a.Event.ID == 0 {
+				t.Errorf("alerted hit on %d (ID %d), want a stored hit on %d", a.Event.MMSI, a.Event.ID, mmsi)
+			}
+		case event.RiskChange:
+			changes++
+		default:
+			t.Errorf("unexpected alert %+v", a.Event)
+		}
+	}
+	if hits != len(res.NewHits) || changes != len(res.RiskChanges) {
+		t.Errorf("alerts: %d hits, %d rating changes; published %d, %d", hits, changes, len(res.NewHits), len(res.RiskChanges))
+	}
+}
+
+// TestListRefresh: the scheduled refresh stores a new version and alerts
+// its hits; a 304 stores nothing; a changed list is a new version whose
+// new hits (only) are alerted and which the API screens against; a corrupt
+// download is refused, logged and counted, the stored version staying in
+// use.
+func TestListRefresh(t *testing.T) {
+	f := newRefreshFixture(t)
+	withoutMaia := sdnWithout(t, f.sdn, "37098")
+	f.feed.set(withoutMaia, `"v1"`)
+	br := f.alertStream(t)
+
+	// 1. First refresh: version 1, ANGARA's hit (by its former name) as
+	// an event and on the stream; the vessels are re-rated.
+	res, err := f.r.refresh(f.ctx)
+	if err != nil || len(res.NewVersions) != 1 || len(res.Failed) != 0 {
+		t.Fatalf("first refresh: %v %+v", err, res)
+	}
+	v1 := res.NewVersions[0]
+	if v1.Source != "OFAC-SDN" || v1.URL != f.feedURL || v1.ETag != `"v1"` || res.Screened != 3 {
+		t.Errorf("version 1: %+v, screened %d", v1, res.Screened)
+	}
+	hits := f.sanctionHits(t)
+	if len(hits) != 1 || hits[273000002].Details["list_version"] != v1.ID && hits[273000002].Details["list_version"] != float64(v1.ID) {
+		t.Fatalf("stored hits after version 1: %+v", hits)
+	}
+	// ANGARA is a hit twice: as the listed vessel and through its owner.
+	if len(res.NewHits) != 2 || len(res.RiskChanges) == 0 {
+		t.Errorf("first refresh published %d hits, %d rating changes", len(res.NewHits), len(res.RiskChanges))
+	}
+	readRefreshAlerts(t, br, res, 273000002)
+	if len(f.screenIMO(t, "9358010")) != 0 {
+		t.Error("MAIA-1 is not on version 1, yet the API screens it as a hit")
+	}
+	if got := f.metric(t, `lookout_sanctions_list_version{source="OFAC-SDN"}`); got != float64(v1.ID) {
+		t.Errorf("version metric %v, want %d", got, v1.ID)
+	}
+
+	// 2. Not modified: a conditional request answered 304, nothing stored,
+	// nothing alerted.
+	res, err = f.r.refresh(f.ctx)
+	if req, nm := f.feed.counts(); err != nil || len(res.NewVersions) != 0 || res.Screened != 0 || req != 2 || nm != 1 {
+		t.Fatalf("304 refresh: %v %+v (requests %d, 304s %d)", err, res, req, nm)
+	}
+	if vs, _ := f.st.ListVersions(f.ctx); len(vs) != 1 {
+		t.Errorf("304 stored a version: %d versions", len(vs))
+	}
+	if got := f.metric(t, `lookout_sanctions_fetches_total{outcome="unchanged",source="OFAC-SDN"}`); got != 1 {
+		t.Errorf("unchanged fetches: %v", got)
+	}
+
+	// 3. The list changed (MAIA-1 designated): version 2; only the new hit
+	// is alerted, and the API screens against version 2.
+	f.feed.set(f.sdn, `"v2"`)
+	res, err = f.r.refresh(f.ctx)
+	if err != nil || len(res.NewVersions) != 1 || res.NewVersions[0].ID == v1.ID {
+		t.Fatalf("changed list: %v %+v", err, res)
+	}
+	v2 := res.NewVersions[0]
+	if len(res.NewHits) == 0 {
+		t.Errorf("changed list alerted no hits")
+	}
+	readRefreshAlerts(t, br, res, 273000001) // MAIA-1's only: ANGARA's are not alerted again
+	if h := f.screenIMO(t, "9358010"); len(h) == 0 || h[0].Name != "MAIA-1" || h[0].ListSHA256 != v2.SHA256 {
+		t.Errorf("API screening after version 2: %+v", h)
+	}
+	if hits := f.sanctionHits(t); len(hits) != 2 {
+		t.Errorf("stored hits after version 2: %d", len(hits))
+	}
+
+	// 4. A corrupt download (cut in half) is refused and logged; version 2
+	// stays in use and nothing is re-screened.
+	f.feed.set(f.sdn[:len(f.sdn)/2], `"v3"`)
+	res, err = f.r.refresh(f.ctx)
+	if err == nil || len(res.NewVersions) != 0 || len(res.Failed) != 1 || res.Screened != 0 {
+		t.Fatalf("corrupt list: %v %+v", err, res)
+	}
+	if vs, _ := f.st.ListVersions(f.ctx); len(vs) != 2 || vs[0].ID != v2.ID {
+		t.Errorf("versions after a corrupt download: %+v", vs)
+	}
+	if h := f.screenIMO(t, "9358010"); len(h) == 0 || h[0].ListSHA256 != v2.SHA256 {
+		t.Errorf("API screening after a corrupt download: %+v", h)
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "sanctions refresh failed") || !strings.Contains(logs, "integrity check") || !strings.Contains(logs, "OFAC-SDN") {
+		t.Errorf("corrupt download not logged:\n%s", logs)
+	}
+	for sample, want := range map[string]float64{
+		`lookout_sanctions_fetches_total{outcome="failed",source="OFAC-SDN"}`:      1,
+		`lookout_sanctions_fetches_total{outcome="new_version",source="OFAC-SDN"}`: 2,
+		`lookout_sanctions_refresh_failures_total{stage="fetch"}`:                  1,
+		`lookout_sanctions_list_version{source="OFAC-SDN"}`:                        float64(v2.ID),
+	} {
+		if got := f.metric(t, sample); got != want {
+			t.Errorf("%s = %v, want %v", sample, got, want)
+		}
+	}
+	if hits := f.sanctionHits(t); len(hits) != 2 {
+		t.Errorf("stored hits after a corrupt download: %d", len(hits))
+	}
+}
+
+// TestListRefreshNeverOverlaps: a refresh asked for while one runs returns
+// at once without fetching.
+func TestListRefreshNeverOverlaps(t *testing.T) {
+	f := newRefreshFixture(t)
+	f.feed.set(f.sdn, `"v1"`)
+	f.feed.entered, f.feed.block = make(chan struct{}, 1), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.r.refresh(f.ctx)
+		done <- err
+	}()
+	<-f.feed.entered // the first refresh is downloading
+	if _, err := f.r.refresh(f.ctx); !errors.Is(err, errRefreshBusy) {
+		t.Errorf("overlapping refresh: %v", err)
+	}
+	if req, _ := f.feed.counts(); req != 1 {
+		t.Errorf("the overlapping refresh fetched: %d requests", req)
+	}
+	close(f.feed.block)
+	if err := <-done; err != nil {
+		t.Fatalf("first refresh: %v", err)
+	}
+	if vs, _ := f.st.ListVersions(f.ctx); len(vs) != 1 {
+		t.Errorf("%d versions", len(vs))
+	}
+}
+
+// TestServeRefreshLists: `lookout serve --refresh-lists D --feed ...` on a
+// store without lists fetches on schedule; the API then screens against
+// the list, and the metrics say so.
+func TestServeRefreshLists(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	t.Setenv("LOOKOUT_TOKENS", "")
+	seedVessels(t, db)
+	sdn, err := os.ReadFile("../sanctions/testdata/ofac/sdn_fixture.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := &listFeed{body: sdn, etag: `"v1"`}
+	fs := httptest.NewServer(feed)
+	defer fs.Close()
+	for _, bad := range [][]string{{"--refresh-lists", "-1h"}, {"--feed", "NOPE=http://x/"}} {
+		if _, _, code := run(t, "", append([]string{"serve", "--store", db, "--addr", "127.0.0.1:0"}, bad...)...); code != 2 {
+			t.Errorf("serve %v: exit %d, want 2", bad, code)
+		}
+	}
+	printed, stop := startServe(t, "--store", db, "--refresh-lists", "200ms", "--feed", "OFAC-SDN="+fs.URL+"/SDN.XML")
+	defer stop()
+	if !strings.Contains(printed, "refreshed every 200ms (OFAC-SDN)") {
+		t.Errorf("start did not announce the refresh:\n%s", printed)
+	}
+	c := &apiClient{t: t, base: urlRE.FindStringSubmatch(printed)[1], token: tokenRE.FindStringSubmatch(printed)[1]}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, b := c.do("GET", "/api/screen?imo=9179842", c.token, nil)
+		if resp.StatusCode == http.StatusOK && strings.Contains(string(b), `"ANGARA"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no screening after the scheduled refresh: %d %s", resp.StatusCode, b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Later refreshes ask conditionally and store nothing new.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, nm := feed.counts(); nm > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no conditional request on the next refresh")
+		}
+	}
+	_, m := c.do("GET", "/metrics", c.token, nil)
+	if !regexp.MustCompile(`(?m)^lookout_sanctions_list_version\{source="OFAC-SDN"\} 1$`).Match(m) ||
+		!regexp.MustCompile(`(?m)^lookout_sanctions_fetches_total\{outcome="new_version",source="OFAC-SDN"\} 1$`).Match(m) {
+		t.Errorf("metrics:\n%s", regexp.MustCompile(`(?m)^lookout_sanctions.*$`).FindAll(m, -1))
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,6 +22,10 @@ type metrics struct {
 	webhooks    *prometheus.CounterVec
 	streams     prometheus.Gauge
 	auditFailed prometheus.Counter
+	listFetches *prometheus.CounterVec
+	listFailed  *prometheus.CounterVec
+	listVersion *prometheus.GaugeVec
+	listLastOK  prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -48,7 +52,20 @@ func newMetrics() *metrics {
 		Name: "lookout_alert_streams", Help: "Connected alert-stream clients."})
 	m.auditFailed = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "lookout_audit_failures_total", Help: "Case reads refused because their audit record could not be written."})
+	m.listFetches = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lookout_sanctions_fetches_total",
+		Help: "Scheduled sanctions list downloads by list and outcome (new_version, unchanged, failed)."}, []string{"source", "outcome"})
+	m.listFailed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "lookout_sanctions_refresh_failures_total",
+		Help: "Scheduled sanctions refreshes that failed, by stage (fetch, screen, risk)."}, []string{"stage"})
+	m.listVersion = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "lookout_sanctions_list_version",
+		Help: "The stored version of each sanctions list that screening uses."}, []string{"source"})
+	m.listLastOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "lookout_sanctions_refresh_last_success_timestamp_seconds",
+		Help: "When a scheduled sanctions refresh last completed without a failure (Unix time; alert when it gets old)."})
 	m.reg.MustRegister(m.latency, m.ingested, m.rejected, m.events, m.alerts, m.alertsDrop, m.webhooks, m.streams, m.auditFailed,
+		m.listFetches, m.listFailed, m.listVersion, m.listLastOK,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -236,3 +236,26 @@ func (s *Server) IngestAdded(n int) { s.metrics.ingested.Add(float64(n)) }
 func (s *Server) IngestRejected(reason string, n int) {
 	s.metrics.rejected.WithLabelValues(reason).Add(float64(n))
 }
+
+// ListFetched counts a scheduled download of a sanctions list by outcome:
+// "new_version", "unchanged" (304 Not Modified or the same content) or
+// "failed".
+func (s *Server) ListFetched(source, outcome string) {
+	s.metrics.listFetches.WithLabelValues(source, outcome).Inc()
+}
+
+// ListRefreshFailed counts a scheduled sanctions refresh that failed at a
+// stage: "fetch", "screen" (re-screening the store) or "risk".
+func (s *Server) ListRefreshFailed(stage string) {
+	s.metrics.listFailed.WithLabelValues(stage).Inc()
+}
+
+// ListRefreshed records a refresh that completed without a failure, at t.
+func (s *Server) ListRefreshed(t time.Time) {
+	s.metrics.listLastOK.Set(float64(t.UnixNano()) / 1e9)
+}
+
+// ListVersion records the list version screening uses for a source.
+func (s *Server) ListVersion(source string, id int64) {
+	s.metrics.listVersion.WithLabelValues(source).Set(float64(id))
+}
