@@ -12,7 +12,7 @@ var ErrProfile = errors.New("detect: unknown profile")
 // Version is the version every detector of this package reports in
 // event.Event.Version. Bump it when a detector's output for the same input
 // and parameters changes, so stored events say which logic produced them.
-const Version = "3"
+const Version = "4"
 
 // Detector names, as recorded in event.Event.Detector and used by
 // store.EventWriter.ReplaceEvents for a re-run.

@@ -38,7 +38,21 @@ func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
 			s.hadGap = true
 		}
 		pf := fix{lat: s.place.Lat, lon: s.place.Lon}
-		if distKm(f, pf) <= e.exitKm(&s.place) {
+		dCur := distKm(f, pf)
+		if dCur <= e.exitKm(&s.place) {
+			// Ports close together (Vostochny's berths pass within 3 km
+			// of Kozmino): until the vessel has stopped or fallen silent,
+			// it is only passing through, and a nearer port whose entry
+			// radius holds the fix takes the visit over.
+			if !s.hadStop && !s.hadGap {
+				if best, d := e.nearestPort(f); best != nil && best.Name != s.place.Name && d < dCur {
+					s.exited, s.exit = true, f
+					e.portPublish(v, false) // entry and exit only: below GFW confidence 2, withdrawn
+					*s = portState{in: true, place: *best, first: f, lastIn: f, entered: true}
+					e.portSpeed(s, f, speed)
+					return
+				}
+			}
 			s.lastIn = f
 			e.portSpeed(s, f, speed)
 			return
@@ -47,9 +61,21 @@ func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
 		e.portPublish(v, false)
 		*s = portState{}
 	}
+	best, _ := e.nearestPort(f)
+	if best == nil {
+		return
+	}
+	*s = portState{in: true, place: *best, first: f, lastIn: f}
+	s.entered = v.hasLast && f.t-v.last.t <= int64(c.GapInPort)
+	e.portSpeed(s, f, speed)
+}
+
+// nearestPort is the nearest port whose entry radius holds f (ties by
+// name), and its distance.
+func (e *Engine) nearestPort(f fix) (*Place, float64) {
 	var best *Place
 	bestD := math.Inf(1)
-	hits := e.deps.Ports.Within(f.lat, f.lon, c.SearchKm)
+	hits := e.deps.Ports.Within(f.lat, f.lon, e.cfg.PortVisit.SearchKm)
 	for i := range hits {
 		p := &hits[i]
 		d := distKm(f, fix{lat: p.Lat, lon: p.Lon})
@@ -57,12 +83,7 @@ func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
 			best, bestD = p, d
 		}
 	}
-	if best == nil {
-		return
-	}
-	*s = portState{in: true, place: *best, first: f, lastIn: f}
-	s.entered = v.hasLast && f.t-v.last.t <= int64(c.GapInPort)
-	e.portSpeed(s, f, speed)
+	return best, bestD
 }
 
 func (e *Engine) portSpeed(s *portState, f fix, speed float32) {
