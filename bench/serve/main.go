@@ -4,8 +4,7 @@
 // positions) from many concurrent clients for a while, and reports each
 // endpoint's latency percentiles and errors.
 //
-// Against a running server (e.g. `lookout serve --ingest tcp://…` while a
-// feed is replayed at 50 000 messages/s):
+// Against a running server:
 //
 //	go run ./bench/serve -url http://127.0.0.1:8080 -token lk_… -c 16 -d 60s
 //
@@ -13,6 +12,16 @@
 // loopback:
 //
 //	go run ./bench/serve -self -vessels 20000 -points 50 -c 8 -d 20s
+//
+// Under a live feed (-spawn): it builds the synthetic store, starts
+// `lookout serve --ingest tcp://FEED` as a child process, and runs the
+// same API load twice at a fixed request rate, first with the feed idle,
+// then while a TCP NMEA feeder it runs sends -feed-rate messages/s to the
+// server (which connects to it, as to AIS-catcher). It reports the API
+// latency per endpoint for both, the ingest rate and rejects the server's
+// /metrics count, the feeder's achieved rate and the server's CPU use:
+//
+//	go run ./bench/serve -spawn -feed-rate 50000 -rate 50 -c 16 -d 60s -warmup 60s -reorder 30s [-cpuprofile serve.pprof]
 package main
 
 import (
@@ -23,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -54,15 +64,45 @@ func main() {
 		nVessels = flag.Int("vessels", 20000, "-self: vessels in the synthetic store")
 		nPoints  = flag.Int("points", 50, "-self: positions per vessel")
 		seed     = flag.Uint64("seed", 1, "random seed for the request mix")
+
+		spawn      = flag.Bool("spawn", false, "build the synthetic store, run `lookout serve --ingest tcp://FEED` on it and measure the API without and with a live feed")
+		lookoutBin = flag.String("lookout", "", "-spawn: the lookout binary (default: go build ./cmd/lookout into a temporary directory)")
+		feedRate   = flag.Float64("feed-rate", 50000, "-spawn: AIS messages per second the feeder sends")
+		feedShips  = flag.Int("feed-vessels", 20000, "-spawn: vessels in the feed (each reports once per feed-vessels/feed-rate seconds)")
+		warmup     = flag.Duration("warmup", 5*time.Second, "-spawn: feed before the API load is measured")
+		cpuprofile = flag.String("cpuprofile", "", "-spawn: have the server write a CPU profile of the whole run here")
+		keep       = flag.Bool("keep", false, "-spawn: keep the temporary store and the server's log")
+		reorder    = flag.String("reorder", "", "-spawn: the server's --reorder (default: its own, 5m: positions reach the store 5 min after arrival)")
 	)
 	flag.Parse()
-	if err := run(*base, *token, *conc, *dur, *rate, *mix, *self, *nVessels, *nPoints, *seed); err != nil {
+	var err error
+	if *spawn {
+		if *rate <= 0 {
+			// A fixed offered load, so that the two phases compare.
+			*rate = 100
+		}
+		err = runSpawn(spawnConfig{lookout: *lookoutBin, vessels: *nVessels, points: *nPoints, feedRate: *feedRate, feedVessels: *feedShips,
+			warmup: *warmup, cpuprofile: *cpuprofile, keep: *keep, reorder: *reorder,
+			load: loadConfig{conc: *conc, dur: *dur, rate: *rate, mix: *mix, seed: *seed}})
+	} else {
+		err = run(*base, *token, loadConfig{conc: *conc, dur: *dur, rate: *rate, mix: *mix, seed: *seed}, *self, *nVessels, *nPoints)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "serve bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, token string, conc int, dur time.Duration, rate float64, mix string, self bool, nVessels, nPoints int, seed uint64) error {
+// loadConfig is one API load.
+type loadConfig struct {
+	conc int
+	dur  time.Duration
+	rate float64 // requests/s in all (0: as fast as the clients go)
+	mix  string
+	seed uint64
+}
+
+func run(base, token string, lc loadConfig, self bool, nVessels, nPoints int) error {
 	ctx := context.Background()
 	if self {
 		url, tok, stop, err := selfServer(ctx, nVessels, nPoints)
@@ -75,25 +115,55 @@ func run(base, token string, conc int, dur time.Duration, rate float64, mix stri
 	if token == "" {
 		return errors.New("-token (or LOOKOUT_TOKEN) is required")
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}}
-	get := func(path string) ([]byte, int, error) {
-		req, err := http.NewRequest("GET", base+path, nil)
-		if err != nil {
-			return nil, 0, err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		return b, resp.StatusCode, err
+	res, err := apiLoad(newAPI(base, token, lc.conc), lc)
+	if err != nil {
+		return err
 	}
+	res.print(os.Stdout)
+	fmt.Printf("%d clients for %v against %s (GOMAXPROCS %d)\n", lc.conc, lc.dur, base, runtime.GOMAXPROCS(0))
+	return nil
+}
+
+// api is an authenticated client of the server under test.
+type api struct {
+	base, token string
+	client      *http.Client
+}
+
+func newAPI(base, token string, conc int) *api {
+	return &api{base: strings.TrimSuffix(base, "/"), token: token,
+		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}}}
+}
+
+func (a *api) get(path string) ([]byte, int, error) {
+	req, err := http.NewRequest("GET", a.base+path, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return b, resp.StatusCode, err
+}
+
+// loadResult is one load's latencies and errors by endpoint.
+type loadResult struct {
+	lat  map[string][]time.Duration
+	errs map[string]int
+	dur  time.Duration
+}
+
+// apiLoad sends the request mix from lc.conc clients for lc.dur.
+func apiLoad(a *api, lc loadConfig) (loadResult, error) {
+	get, conc, dur, rate, seed := a.get, lc.conc, lc.dur, lc.rate, lc.seed
 	// Learn real MMSIs, names and a time range from the server.
 	body, code, err := get("/api/vessels?limit=1000")
 	if err != nil || code != 200 {
-		return fmt.Errorf("listing vessels: %v (HTTP %d) %.200s", err, code, body)
+		return loadResult{}, fmt.Errorf("listing vessels: %v (HTTP %d) %.200s", err, code, body)
 	}
 	var list struct {
 		Vessels []struct {
@@ -106,7 +176,7 @@ func run(base, token string, conc int, dur time.Duration, rate float64, mix stri
 		} `json:"vessels"`
 	}
 	if err := json.Unmarshal(body, &list); err != nil || len(list.Vessels) == 0 {
-		return fmt.Errorf("listing vessels: %v (%d vessels)", err, len(list.Vessels))
+		return loadResult{}, fmt.Errorf("listing vessels: %v (%d vessels)", err, len(list.Vessels))
 	}
 	type target struct {
 		mmsi        uint32
@@ -121,9 +191,9 @@ func run(base, token string, conc int, dur time.Duration, rate float64, mix stri
 		}
 		targets = append(targets, t)
 	}
-	kinds, err := parseMix(mix)
+	kinds, err := parseMix(lc.mix)
 	if err != nil {
-		return err
+		return loadResult{}, err
 	}
 	makeReq := func(r *rand.Rand) (string, string) {
 		tg := targets[r.IntN(len(targets))]
@@ -186,30 +256,25 @@ func run(base, token string, conc int, dur time.Duration, rate float64, mix stri
 		}()
 	}
 	wg.Wait()
+	return loadResult{lat: lat, errs: errs, dur: dur}, nil
+}
 
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+// print writes one row per endpoint and one for all requests.
+func (r loadResult) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "endpoint\trequests\terrors\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\t\n")
 	var all []time.Duration
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range lat {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	for _, k := range names {
-		ds := lat[k]
+	for _, k := range slices.Sorted(maps.Keys(r.lat)) {
+		ds := r.lat[k]
 		all = append(all, ds...)
-		row(tw, k, ds, errs[k], dur)
+		row(tw, k, ds, r.errs[k], r.dur)
 	}
 	nerr := 0
-	for _, n := range errs {
+	for _, n := range r.errs {
 		nerr += n
 	}
-	row(tw, "all", all, nerr, dur)
+	row(tw, "all", all, nerr, r.dur)
 	tw.Flush()
-	fmt.Printf("%d clients for %v against %s (GOMAXPROCS %d)\n", conc, dur, base, runtime.GOMAXPROCS(0))
-	return nil
 }
 
 func row(w io.Writer, name string, ds []time.Duration, errs int, dur time.Duration) {
@@ -261,16 +326,44 @@ func pick(ws []weighted, r *rand.Rand) string {
 	return ws[0].name
 }
 
-// selfServer builds a synthetic store (vessels sailing straight lines, one
-// fix every 10 minutes) and serves it on a loopback port.
+// selfServer builds a synthetic store and serves it on a loopback port.
 func selfServer(ctx context.Context, nVessels, nPoints int) (string, string, func(), error) {
 	dir, err := os.MkdirTemp("", "lookout-serve-bench-")
 	if err != nil {
 		return "", "", nil, err
 	}
-	st, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(dir, "bench.duckdb")})
+	st, err := buildStore(ctx, filepath.Join(dir, "bench.duckdb"), nVessels, nPoints)
 	if err != nil {
 		return "", "", nil, err
+	}
+	tokens := &server.MemTokens{}
+	tokens.Add("bench", server.Principal{Name: "bench", Role: server.RoleViewer})
+	srv, err := server.New(server.Config{}, server.Deps{Store: st, Tokens: tokens}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return "", "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(sctx, ln); close(done) }()
+	stop := func() {
+		cancel()
+		<-done
+		st.Close()
+		os.RemoveAll(dir)
+	}
+	return "http://" + ln.Addr().String(), "bench", stop, nil
+}
+
+// buildStore writes a synthetic store (vessels sailing straight lines,
+// one fix every 10 minutes) and returns it open.
+func buildStore(ctx context.Context, path string, nVessels, nPoints int) (*duckdb.Store, error) {
+	st, err := duckdb.Open(ctx, duckdb.Config{Path: path})
+	if err != nil {
+		return nil, err
 	}
 	t0 := time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
 	r := rand.New(rand.NewPCG(7, 7))
@@ -296,35 +389,16 @@ func selfServer(ctx context.Context, nVessels, nPoints int) (string, string, fun
 			FirstSeen: t0, LastSeen: t0.Add(time.Duration(nPoints) * 10 * time.Minute), Reports: 1, Source: "bench", Class: vessel.ClassA})
 		if len(pts) >= 1_000_000 {
 			if err := flush(); err != nil {
-				return "", "", nil, err
+				return nil, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
 	if err := st.UpsertIdentities(ctx, ids); err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "synthetic store: %d vessels × %d positions in %v\n", nVessels, nPoints, time.Since(start).Round(time.Millisecond))
-	tokens := &server.MemTokens{}
-	tokens.Add("bench", server.Principal{Name: "bench", Role: server.RoleViewer})
-	srv, err := server.New(server.Config{}, server.Deps{Store: st, Tokens: tokens}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return "", "", nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", "", nil, err
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = srv.Serve(sctx, ln); close(done) }()
-	stop := func() {
-		cancel()
-		<-done
-		st.Close()
-		os.RemoveAll(dir)
-	}
-	return "http://" + ln.Addr().String(), "bench", stop, nil
+	return st, nil
 }

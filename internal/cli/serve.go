@@ -52,6 +52,10 @@ type serveOptions struct {
 	// tcp://, udp://, aisstream:// streams); their detector events go to
 	// the alert stream as they are stored.
 	Ingest []string
+	// Reorder is how long the live ingest holds each vessel's positions to
+	// put late ones in time order (0: the tracker's default, 5 min;
+	// negative: none). A position reaches the store no sooner.
+	Reorder time.Duration
 	// Detect sets the live ingest's detectors and the map's places (the
 	// gazetteer with the user's files); nil: the defaults.
 	Detect *detectFlags
@@ -254,6 +258,7 @@ func serveStore(ctx context.Context, o serveOptions) error {
 // failed source is reported; the server keeps serving.
 func liveIngest(ctx context.Context, st store.Store, srv *server.Server, eng *detect.Engine, o serveOptions, out io.Writer, logger *slog.Logger) {
 	cfg := ingest.Config{Logger: logger, OnReject: func(r *source.Reject) { srv.IngestRejected(r.Reason, 1) }}
+	cfg.Track.Reorder = o.Reorder
 	if eng != nil { // not --no-detect
 		cfg.Observer = eng
 	}
@@ -711,7 +716,8 @@ only with neither --ingest nor list refreshes (--refresh-lists 0).
 Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 		Example: `  lookout serve
   lookout serve --addr 0.0.0.0:8080 --store postgres://lookout@db/lookout
-  lookout serve --ingest tcp://ais.example.org:5631`,
+  lookout serve --ingest tcp://ais.example.org:5631 --reorder 30s
+  lookout serve --refresh-lists 6h --feed OFAC-SDN=https://mirror.example/sdn.xml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var level slog.Level
@@ -745,6 +751,7 @@ Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 	fl.StringVar(&o.OpenCase, "open-case", "", "print the link that opens this case in the web map")
 	fl.StringVar(&o.NewToken, "new-token", "", "create a fresh admin token with this name and print it")
 	fl.StringVar(&o.WebDir, "web-dir", "", "serve the web map from this directory instead of the built-in copy (development)")
+	fl.DurationVar(&o.Reorder, "reorder", 0, "--ingest: hold each vessel's positions this long to put late ones in order (default 5m; a position reaches the map no sooner; negative: no reordering)")
 	fl.DurationVar(&o.RefreshLists, "refresh-lists", 24*time.Hour, "download the sanctions lists again this often (0: never; needs a writable store)")
 	fl.StringArrayVar(&feedFlags, "feed", nil, "SOURCE=URL[#sha256=HEX] to refresh instead of the default feeds (as for 'lookout sanctions update')")
 	fl.StringVar(&logLevel, "log-level", "info", "server log level on standard error: debug, info, warn, error")

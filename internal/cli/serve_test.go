@@ -876,3 +876,64 @@ func TestServeRefreshLists(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestServeReorder: with --reorder -1s a live TCP stream's positions are
+// not held back for the tracker's 5-minute reorder window: they reach the
+// store (once a stream batch fills) while the connection is still open.
+func TestServeReorder(t *testing.T) {
+	sample, err := os.ReadFile("../../testdata/sample.nmea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		// Arrival-dated lines: each copy is new positions, not duplicates.
+		for range 3 {
+			if _, err := conn.Write(sample); err != nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(time.Minute) // the connection stays open
+	}()
+	db := filepath.Join(t.TempDir(), "live.duckdb")
+	ready := make(chan serveInfo, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- serveStore(ctx, serveOptions{Addr: "127.0.0.1:0", StorePath: db, Ingest: []string{"tcp://" + ln.Addr().String()},
+			Reorder: -time.Second, NewToken: "t", Ready: func(i serveInfo) { ready <- i }})
+	}()
+	var info serveInfo
+	select {
+	case info = <-ready:
+	case err := <-done:
+		t.Fatalf("serveStore: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("not ready")
+	}
+	c := &apiClient{t: t, base: info.URL, token: info.Token}
+	stored := regexp.MustCompile(`(?m)^lookout_ingest_positions_total ([1-9][0-9.e+]*)$`)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, m := c.do("GET", "/metrics", c.token, nil); stored.Match(m) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no positions stored from the open stream")
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
