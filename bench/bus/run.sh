@@ -11,7 +11,7 @@
 #   LINES=100000 WORKERS="1 2 4" bash bench/bus/run.sh
 #
 # Knobs: LINES (600000, about 540,000 messages), SEED (1), WORKERS ("1 2"),
-# RUNS (1 per worker count), PARTITIONS (64), DETECT (1: detectors and the
+# RUNS (1 per worker count), PARTITIONS (16), DETECT (1: detectors and the
 # spatial encounter stage on, as by default; 0: --no-detect), NATS
 # (nats://127.0.0.1:4222), PG (postgres://postgres@127.0.0.1:5432: a
 # server where the role may create databases), WORK (scratch directory).
@@ -24,7 +24,7 @@ LINES=${LINES:-600000}
 SEED=${SEED:-1}
 WORKERS=${WORKERS:-"1 2"}
 RUNS=${RUNS:-1}
-PARTITIONS=${PARTITIONS:-64}
+PARTITIONS=${PARTITIONS:-16}
 DETECT=${DETECT:-1}
 NATS=${NATS:-nats://127.0.0.1:4222}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}

@@ -24,7 +24,7 @@ const (
 	DefaultURL        = "nats://127.0.0.1:4222"
 	DefaultStream     = "LOOKOUT_OBS"
 	DefaultSubject    = "lookout.obs"
-	DefaultPartitions = 64
+	DefaultPartitions = 16
 )
 
 // ErrConfig: the configuration cannot work (e.g. a stream created with
@@ -41,7 +41,10 @@ type Config struct {
 	Subject string
 	// Partitions is the number of partitions, fixed when the stream is
 	// created; make it several times the largest number of workers, so
-	// that partitions can move between them. Default DefaultPartitions.
+	// that partitions can move between them, but no more: NATS Server
+	// 2.9 finds a filtered consumer's next message by scanning past the
+	// other partitions' messages, so the server's work grows with
+	// partitions × messages (docs/SCALE.md). Default DefaultPartitions.
 	Partitions int
 	// MaxBytes bounds the stream: when workers fall behind and it holds
 	// this much, publishing waits (back-pressure) instead of the stream

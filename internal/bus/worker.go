@@ -180,6 +180,10 @@ func (w *Worker) Run(ctx context.Context) error {
 // balance renews the worker's leases, then claims or releases partitions
 // to hold its share: ceil(partitions / live workers).
 func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
+	// The round must end in time to renew the leases it holds before they
+	// expire: claiming (a consumer each) is cut short at a third of the
+	// lease time, and partitions are stopped together, not one by one.
+	roundEnd := time.Now().Add(w.cfg.LeaseTTL / 3)
 	if _, err := kv.Put(ctx, heartbeatKey(w.cfg.ID), []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
 		return fmt.Errorf("heartbeat: %w", err)
 	}
@@ -202,6 +206,7 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 		owned[p] = l
 	}
 	w.mu.Unlock()
+	var gone, lost []int
 	for p, l := range owned {
 		select {
 		case <-l.done:
@@ -209,11 +214,7 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 			// server restart): give the partition up, so that it is
 			// claimed again, by this worker or another, with a fresh
 			// consumer; a new owner holds the lease already and keeps it.
-			w.stop(p)
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			kv.Delete(dctx, leaseKey(p), jetstream.LastRevision(l.rev))
-			cancel()
-			w.cfg.Logger.Info("bus: gave up partition whose consumer went", "worker", w.cfg.ID, "partition", p)
+			gone = append(gone, p)
 			continue
 		default:
 		}
@@ -224,33 +225,40 @@ func (w *Worker) balance(ctx context.Context, kv jetstream.KeyValue) error {
 			}
 			// Expired and perhaps taken: stop at once.
 			w.cfg.Logger.Warn("bus: lost partition lease", "worker", w.cfg.ID, "partition", p, "err", err)
-			w.stop(p)
+			lost = append(lost, p)
 			continue
 		}
 		l.rev = rev
 	}
+	w.stopAll(lost)
 	held := w.Partitions()
+	var extra []int
 	for len(held) > target {
-		p := held[len(held)-1]
+		extra = append(extra, held[len(held)-1])
 		held = held[:len(held)-1]
-		rev := w.stop(p)
-		// Released also when ctx ended meanwhile: the lease must not
-		// linger until its TTL.
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		err := kv.Delete(dctx, leaseKey(p), jetstream.LastRevision(rev))
-		cancel()
-		if err != nil {
+	}
+	revs := w.stopAll(append(gone, extra...))
+	// Released also when ctx ended meanwhile: the lease must not linger
+	// until its TTL.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	for i, p := range append(gone, extra...) {
+		if err := kv.Delete(dctx, leaseKey(p), jetstream.LastRevision(revs[i])); err != nil && i >= len(gone) {
 			w.cfg.Logger.Warn("bus: releasing partition", "worker", w.cfg.ID, "partition", p, "err", err)
 		}
-		w.cfg.Logger.Info("bus: released partition", "worker", w.cfg.ID, "partition", p)
+		if i < len(gone) {
+			w.cfg.Logger.Info("bus: gave up partition whose consumer went", "worker", w.cfg.ID, "partition", p)
+		} else {
+			w.cfg.Logger.Info("bus: released partition", "worker", w.cfg.ID, "partition", p)
+		}
 	}
+	cancel()
 	// Claim from a worker-specific starting point so that workers starting
 	// together do not all race for partition 0.
 	h := fnv.New32a()
 	h.Write([]byte(w.cfg.ID))
 	start := int(h.Sum32() % uint32(n))
 	var listed map[int][]string // the stream's consumers, listed once a round
-	for i := 0; i < n && len(held) < target; i++ {
+	for i := 0; i < n && len(held) < target && time.Now().Before(roundEnd); i++ {
 		p := (start + i) % n
 		if slices.Contains(held, p) {
 			continue
@@ -370,6 +378,31 @@ func (w *Worker) newConsumerAfter(ctx context.Context, p int, name string, stale
 	}
 	w.cfg.Logger.Debug("bus: consumer", "name", name, "removed", stale)
 	return cons, nil
+}
+
+// stopAll stops the partitions ps together (see stop) and returns their
+// lease revisions, in order.
+func (w *Worker) stopAll(ps []int) []uint64 {
+	revs := make([]uint64, len(ps))
+	ls := make([]*lease, len(ps))
+	w.mu.Lock()
+	for i, p := range ps {
+		ls[i] = w.owned[p]
+		delete(w.owned, p)
+	}
+	w.mu.Unlock()
+	for _, l := range ls {
+		if l != nil {
+			l.cancel()
+		}
+	}
+	for i, l := range ls {
+		if l != nil {
+			<-l.done
+			revs[i] = l.rev
+		}
+	}
+	return revs
 }
 
 // stop ends the consumption of p after its batch in progress and returns
