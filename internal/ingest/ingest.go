@@ -69,7 +69,12 @@ type Config struct {
 	NewProgress func(spec string, total int64) Progress
 	// Observer, when set, sees every accepted fix and static report.
 	Observer Observer
-	Logger   *slog.Logger
+	// FlushEvery, when positive, also ships a batch that has waited this
+	// long, however small: a live feed then reaches the store (and the
+	// map, and the alerts) within about FlushEvery of arriving instead of
+	// when BatchPoints fill. Checked as messages arrive; 0 for files.
+	FlushEvery time.Duration
+	Logger     *slog.Logger
 }
 
 // Summary is what a run did; every count is exact.
@@ -140,7 +145,9 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	// whole run, so handing it to the tracker allocates nothing.
 	out := &tee{col: &cur.col, obs: cfg.Observer}
 	// ship hands the current batch to the writer and takes a free one.
+	shipped := time.Now()
 	ship := func() error {
+		shipped = time.Now()
 		if cfg.Observer != nil {
 			cur.events = append(cur.events, cfg.Observer.Drain()...)
 		}
@@ -154,9 +161,10 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 		out.col = &cur.col
 		return nil
 	}
+	due := func() bool { return time.Since(shipped) >= cfg.FlushEvery }
 	runErr := func() error {
 		for _, spec := range specs {
-			if err := readSource(ctx, spec, cfg, tr, out, &sum, ship); err != nil {
+			if err := readSource(ctx, spec, cfg, tr, out, &sum, ship, due); err != nil {
 				return err
 			}
 		}
@@ -193,7 +201,7 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 // nothing of them past the next Next — the tracker and the observer copy.
 type reuser interface{ Reuse() }
 
-func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, out *tee, sum *Summary, ship func() error) error {
+func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, out *tee, sum *Summary, ship func() error, due func() bool) error {
 	src, err := cfg.Open(spec)
 	if err != nil {
 		return err
@@ -254,7 +262,7 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 				bar.Update(progress(), n)
 			}
 		}
-		if len(out.col.Points) >= cfg.BatchPoints {
+		if len(out.col.Points) >= cfg.BatchPoints || (cfg.FlushEvery > 0 && len(out.col.Points) > 0 && due()) {
 			if err := ship(); err != nil {
 				return err
 			}
