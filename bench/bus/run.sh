@@ -48,23 +48,38 @@ fresh_db() {
 }
 positions() { psql -Atq "$PG/$1" -c "SELECT count(*) FROM lookout.positions"; }
 now() { date +%s.%N; }
+# cpu NAME: CPU seconds used so far by the oldest local process called
+# NAME and its reaped children (PostgreSQL's backends), "" if none runs here.
+cpu() {
+	local pid
+	pid=$(pgrep -o -x "$1" || true)
+	[ -n "$pid" ] || return 0
+	awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14+$15+$16+$17)/hz}' "/proc/$pid/stat"
+}
+# delta A B: B - A, or - when either is unknown.
+delta() { if [ -n "$1" ] && [ -n "$2" ]; then echo "$2 - $1" | bc; else echo -; fi; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(go version | cut -d' ' -f3)"
 echo "nats: $(nats-server --version 2>/dev/null || echo '?'); postgres: $(psql -Atq "$PG/postgres" -c 'SHOW server_version')"
 echo "date: $(date -u +%F)"
 echo "corpus: $corpus ($LINES lines, seed $SEED); partitions $PARTITIONS; detectors $DETECT"
-printf '%-22s %-4s %10s %10s %12s %10s %10s\n' mode run messages wall_s msgs_per_s positions peak_MiB
+echo "cpu_s: CPU seconds of the Lookout processes, and of the local nats-server and postgres (all their work meanwhile, other users' included)"
+printf '%-22s %-4s %10s %10s %12s %10s %10s %8s %8s %8s\n' mode run messages wall_s msgs_per_s positions peak_MiB cpu_s nats_s pg_s
 
 # The reference: one process, the same store engine.
 for r in $(seq 1 "$RUNS"); do
 	db=lookout_bench_bus_single
 	fresh_db $db
 	log="$WORK/single-$r.log"
-	/usr/bin/time -f 'TIME %e %M' "$WORK/lookout" ingest -q "${detect[@]}" --store "$PG/$db" "$corpus" 2>"$log"
+	n0=$(cpu nats-server) p0=$(cpu postgres)
+	/usr/bin/time -f 'TIME %e %M %U %S' "$WORK/lookout" ingest -q "${detect[@]}" --store "$PG/$db" "$corpus" 2>"$log"
+	sleep 1 # PostgreSQL reaps the backend
+	n1=$(cpu nats-server) p1=$(cpu postgres)
 	wall=$(awk '/^TIME/ {print $2}' "$log")
 	rss=$(awk '/^TIME/ {printf "%.0f", $3/1024}' "$log")
+	own=$(awk '/^TIME/ {printf "%.1f", $4+$5}' "$log")
 	msgs=$(sed -n 's/.*lines\/rows, \([0-9]*\) observations.*/\1/p' "$log")
-	printf '%-22s %-4s %10s %10s %12.0f %10s %10s\n' "ingest (1 process)" "$r" "$msgs" "$wall" "$(echo "$msgs / $wall" | bc -l)" "$(positions $db)" "$rss"
+	printf '%-22s %-4s %10s %10s %12.0f %10s %10s %8s %8s %8s\n' "ingest (1 process)" "$r" "$msgs" "$wall" "$(echo "$msgs / $wall" | bc -l)" "$(positions $db)" "$rss" "$own" "$(delta "$n0" "$n1")" "$(delta "$p0" "$p1")"
 	ref=$(positions $db)
 done
 
@@ -76,21 +91,28 @@ for n in $WORKERS; do
 		fresh_db $db
 		"$WORK/natsctl" -s "$NATS" rm "$stream"
 		plog="$WORK/publish-$n-$r.log"
-		/usr/bin/time -f 'TIME %e %M' "$WORK/lookout" ingest -q --bus "$bus" "$corpus" 2>"$plog"
+		n0=$(cpu nats-server)
+		/usr/bin/time -f 'TIME %e %M %U %S' "$WORK/lookout" ingest -q --bus "$bus" "$corpus" 2>"$plog"
+		n1=$(cpu nats-server)
 		pub=$(sed -n 's/^ *\([0-9]*\) published.*/\1/p' "$plog")
 		pwall=$(awk '/^TIME/ {print $2}' "$plog")
-		printf '%-22s %-4s %10s %10s %12.0f %10s %10s\n' "publish (ingest --bus)" "$r" "$pub" "$pwall" "$(echo "$pub / $pwall" | bc -l)" - "$(awk '/^TIME/ {printf "%.0f", $3/1024}' "$plog")"
+		printf '%-22s %-4s %10s %10s %12.0f %10s %10s %8s %8s %8s\n' "publish (ingest --bus)" "$r" "$pub" "$pwall" "$(echo "$pub / $pwall" | bc -l)" - \
+			"$(awk '/^TIME/ {printf "%.0f", $3/1024}' "$plog")" "$(awk '/^TIME/ {printf "%.1f", $4+$5}' "$plog")" "$(delta "$n0" "$n1")" -
+		n0=$(cpu nats-server) p0=$(cpu postgres)
 		start=$(now)
 		pids=()
 		for w in $(seq 1 "$n"); do
-			/usr/bin/time -f 'TIME %e %M' "$WORK/lookout" worker -q --until-empty "${detect[@]}" --id "w$w" --bus "$bus" --store "$PG/$db" 2>"$WORK/worker-$n-$r-$w.log" &
+			/usr/bin/time -f 'TIME %e %M %U %S' "$WORK/lookout" worker -q --until-empty "${detect[@]}" --id "w$w" --bus "$bus" --store "$PG/$db" 2>"$WORK/worker-$n-$r-$w.log" &
 			pids+=($!)
 		done
 		for p in "${pids[@]}"; do wait "$p"; done
 		wall=$(echo "$(now) - $start" | bc -l)
+		sleep 1
+		n1=$(cpu nats-server) p1=$(cpu postgres)
 		rss=$(cat "$WORK"/worker-"$n"-"$r"-*.log | awk '/^TIME/ {m = ($3 > m ? $3 : m)} END {printf "%.0f", m/1024}')
+		own=$(cat "$WORK"/worker-"$n"-"$r"-*.log | awk '/^TIME/ {c += $4 + $5} END {printf "%.1f", c}')
 		got=$(positions $db)
-		printf '%-22s %-4s %10s %10.1f %12.0f %10s %10s\n' "$n worker(s)" "$r" "$pub" "$wall" "$(echo "$pub / $wall" | bc -l)" "$got" "$rss"
+		printf '%-22s %-4s %10s %10.1f %12.0f %10s %10s %8s %8s %8s\n' "$n worker(s)" "$r" "$pub" "$wall" "$(echo "$pub / $wall" | bc -l)" "$got" "$rss" "$own" "$(delta "$n0" "$n1")" "$(delta "$p0" "$p1")"
 		if [ "$got" != "$ref" ]; then
 			echo "  positions differ from the single-process ingest ($ref): see $WORK/worker-$n-$r-*.log" >&2
 		fi
