@@ -21,6 +21,11 @@ type slowFeed struct {
 	n, sent int
 	every   time.Duration
 	t0      time.Time
+	// pauseAt: before fix pauseAt the feed goes quiet for pause, then
+	// calls resumed.
+	pauseAt int
+	pause   time.Duration
+	resumed func()
 }
 
 func (f *slowFeed) Next(ctx context.Context) (vessel.Observation, error) {
@@ -28,6 +33,10 @@ func (f *slowFeed) Next(ctx context.Context) (vessel.Observation, error) {
 		return vessel.Observation{}, io.EOF
 	}
 	time.Sleep(f.every)
+	if f.sent == f.pauseAt && f.pause > 0 {
+		time.Sleep(f.pause)
+		f.resumed()
+	}
 	i := f.sent
 	f.sent++
 	p := &vessel.Position{MMSI: 273000001, Time: f.t0.Add(time.Duration(i) * time.Minute), Lat: 43, Lon: 132 + float64(i)*0.002,
@@ -40,31 +49,34 @@ func (f *slowFeed) Close() error             { return nil }
 // countingStore records when positions were stored.
 type countingStore struct {
 	*duckdb.Store
-	mu    sync.Mutex
-	calls []int
+	mu     sync.Mutex
+	calls  []int
+	stored int
 }
 
 func (c *countingStore) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
 	c.mu.Lock()
 	if len(pts) > 0 {
 		c.calls = append(c.calls, len(pts))
+		c.stored += len(pts)
 	}
 	c.mu.Unlock()
 	return c.Store.AddPositions(ctx, run, pts)
 }
 
 // With FlushEvery a slow live feed reaches the store in small batches
-// while it runs; without, in one batch at the end. Either way every fix
-// is stored once.
+// while it runs — also what arrived before the feed went quiet — and
+// without, in one batch at the end. Either way every fix is stored once.
 func TestFlushEvery(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		flushEvery time.Duration
-		minCalls   int
-		maxCalls   int
+		name        string
+		flushEvery  time.Duration
+		minCalls    int
+		maxCalls    int
+		storedQuiet bool // positions before the pause stored during it
 	}{
-		{"batch fills", 0, 1, 1},
-		{"timer", 60 * time.Millisecond, 4, math.MaxInt},
+		{"batch fills", 0, 1, 1, false},
+		{"timer", 60 * time.Millisecond, 4, math.MaxInt, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -74,7 +86,13 @@ func TestFlushEvery(t *testing.T) {
 			}
 			defer db.Close()
 			st := &countingStore{Store: db}
-			feed := &slowFeed{n: 60, every: 10 * time.Millisecond, t0: time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)}
+			storedAtResume := -1
+			feed := &slowFeed{n: 60, every: 10 * time.Millisecond, t0: time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC),
+				pauseAt: 30, pause: 400 * time.Millisecond, resumed: func() {
+					st.mu.Lock()
+					storedAtResume = st.stored
+					st.mu.Unlock()
+				}}
 			cfg := Config{BatchPoints: 100_000, FlushEvery: tc.flushEvery,
 				Open: func(string) (source.Source, error) { return feed, nil }}
 			sum, err := Run(ctx, st, []string{"tcp://feed"}, cfg)
@@ -86,6 +104,11 @@ func TestFlushEvery(t *testing.T) {
 			}
 			if n := len(st.calls); n < tc.minCalls || n > tc.maxCalls {
 				t.Errorf("%d store writes %v, want %d to %d", n, st.calls, tc.minCalls, tc.maxCalls)
+			}
+			// The tracker holds the last 5 minutes of event time back
+			// for reordering: about 25 of the 30 fixes before the pause.
+			if quiet := storedAtResume >= 20; quiet != tc.storedQuiet {
+				t.Errorf("%d positions stored while the feed was quiet", storedAtResume)
 			}
 		})
 	}
