@@ -264,9 +264,10 @@ func liveIngest(ctx context.Context, st store.Store, srv *server.Server, eng *de
 	}
 	for _, s := range o.Ingest {
 		// A stream's positions should reach the map soon, not after the
-		// half million a file's batches hold.
+		// half million a file's batches hold: a batch goes to the store
+		// when it holds 50 000 points or has waited two seconds.
 		if s == "-" || strings.Contains(s, "://") {
-			cfg.BatchPoints = 1000
+			cfg.BatchPoints, cfg.FlushEvery = 50_000, 2*time.Second
 		}
 	}
 	ps := &publishingStore{Store: st, publish: srv.Publish, added: srv.IngestAdded}

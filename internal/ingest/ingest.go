@@ -207,10 +207,11 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 		return err
 	}
 	defer src.Close()
-	if r, ok := src.(reuser); ok {
+	_, total := src.Progress()
+	live := total < 0 && cfg.FlushEvery > 0
+	if r, ok := src.(reuser); ok && !live { // a live feed's observations cross goroutines
 		r.Reuse()
 	}
-	_, total := src.Progress()
 	var bar Progress
 	if cfg.NewProgress != nil {
 		bar = cfg.NewProgress(spec, total)
@@ -223,6 +224,19 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 		ra := startReadAhead(ctx, src)
 		defer ra.stop() // before src.Close
 		next, progress = ra.Next, ra.Progress
+	}
+	if live {
+		// A live feed is read on a goroutine of its own so that a batch
+		// that has waited FlushEvery is stored even while the feed is
+		// quiet.
+		lctx, stop := context.WithCancel(ctx)
+		defer stop() // before src.Close, which unblocks a pending Next
+		next = liveNext(lctx, src, cfg.FlushEvery, func() error {
+			if len(out.col.Points) > 0 && due() {
+				return ship()
+			}
+			return nil
+		})
 	}
 	var n int64
 	// Declared once: errors.As takes its address, which would otherwise
@@ -361,4 +375,48 @@ func (w *writer) close() error {
 	close(w.todo)
 	<-w.done
 	return w.err
+}
+
+// liveNext reads src on a new goroutine until it fails or ctx ends, and
+// returns a Next that calls tick every half period while it waits.
+func liveNext(ctx context.Context, src source.Source, period time.Duration, tick func() error) func() (vessel.Observation, error) {
+	type result struct {
+		obs vessel.Observation
+		err error
+	}
+	ch := make(chan result, 256)
+	go func() {
+		defer close(ch)
+		for {
+			obs, err := src.Next(ctx)
+			select {
+			case ch <- result{obs, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil && !isReject(err) {
+				return
+			}
+		}
+	}()
+	ticker := time.NewTicker(period / 2)
+	return func() (vessel.Observation, error) {
+		for {
+			select {
+			case r, ok := <-ch:
+				if !ok {
+					ticker.Stop()
+					if err := ctx.Err(); err != nil {
+						return vessel.Observation{}, err
+					}
+					return vessel.Observation{}, io.EOF
+				}
+				return r.obs, r.err
+			case <-ticker.C:
+				if err := tick(); err != nil {
+					return vessel.Observation{}, err
+				}
+			}
+		}
+	}
 }
