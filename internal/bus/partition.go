@@ -168,21 +168,28 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 	}
 }
 
-// ack acknowledges the first k messages of l (k > 0), waiting for the
-// server to confirm the last (acknowledgements on one connection are
-// processed in order).
+// ack acknowledges the first k messages of l (k > 0), a chunk at a time,
+// waiting for the server to confirm each chunk's last (acknowledgements on
+// one connection are processed in order): a run's worth of acks at once
+// would queue the lease renewals behind them on a busy server.
 func (w *Worker) ack(ctx context.Context, log interface{ Warn(string, ...any) }, l *ackList, k int) {
-	for i := range k - 1 {
-		if err := w.nc.Publish(l.at(i), ackBody); err != nil {
-			log.Warn("bus: ack failed; the message will be delivered again", "err", err)
+	for start := 0; start < k; start += ackChunk {
+		end := min(start+ackChunk, k)
+		for i := start; i < end-1; i++ {
+			if err := w.nc.Publish(l.at(i), ackBody); err != nil {
+				log.Warn("bus: ack failed; the message will be delivered again", "err", err)
+			}
+		}
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		_, err := w.nc.RequestWithContext(actx, l.at(end-1), ackBody)
+		cancel()
+		if err != nil {
+			log.Warn("bus: ack failed; messages may be delivered again", "err", err)
 		}
 	}
-	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if _, err := w.nc.RequestWithContext(actx, l.at(k-1), ackBody); err != nil {
-		log.Warn("bus: ack failed; messages may be delivered again", "err", err)
-	}
 }
+
+const ackChunk = 2000
 
 var ackBody = []byte("+ACK")
 

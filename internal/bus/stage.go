@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -219,8 +220,19 @@ func NewEncounterStage(nc *nats.Conn, cfg StageConfig) (*Worker, error) {
 	wc := cfg.Worker
 	wc.Config = cfg.Cells.Config
 	var w *Worker
+	var mu sync.Mutex
+	var runs *RunLog
 	w, err := NewStatefulWorker(nc, wc, func(ctx context.Context, p int) (PartitionConsumer, error) {
-		return &cellConsumer{w: w, p: p, cfg: cfg, runs: map[string]*cellRun{}, finished: map[string]bool{}}, nil
+		mu.Lock()
+		defer mu.Unlock()
+		if runs == nil {
+			l, err := OpenRunLog(ctx, nc, cfg.Cells.Config)
+			if err != nil {
+				return nil, err
+			}
+			runs = l
+		}
+		return &cellConsumer{w: w, p: p, cfg: cfg, runLog: runs, runs: map[string]*cellRun{}, finished: map[string]bool{}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -234,6 +246,7 @@ type cellConsumer struct {
 	w        *Worker
 	p        int
 	cfg      StageConfig
+	runLog   *RunLog // finished runs, across consumers
 	runs     map[string]*cellRun
 	finished map[string]bool // runs ended and acknowledged (ignore stragglers)
 	order    []string        // finished, oldest first, to bound the set
@@ -350,13 +363,23 @@ func (c *cellConsumer) Handle(ctx context.Context, msgs []Msg) (int, error) {
 			c.stray.add(m.reply)
 			continue
 		}
+		r := c.runs[cm.run]
+		if r == nil && !c.finished[cm.run] {
+			// A run this consumer has not seen: finished already if a
+			// previous consumer of the partition finished it and was cut
+			// short acknowledging it.
+			done, err := c.runLog.Finished(ctx, c.p, cm.run)
+			if err != nil {
+				return 0, err
+			}
+			c.finished[cm.run] = done
+		}
 		if c.finished[cm.run] {
-			// A replayed publisher's message after the duplicate window:
-			// its run is done here.
+			// The rest of a finished run (see RunLog), or a replayed
+			// publisher's message after the duplicate window.
 			c.stray.add(m.reply)
 			continue
 		}
-		r := c.runs[cm.run]
 		if r == nil {
 			det, err := c.cfg.NewDetector()
 			if err != nil {
@@ -415,6 +438,9 @@ func (c *cellConsumer) Handle(ctx context.Context, msgs []Msg) (int, error) {
 			}
 		}
 		if complete {
+			if err := c.runLog.Finish(ctx, c.p, name); err != nil {
+				return 0, err
+			}
 			if r.acks.len() > 0 {
 				c.w.ack(ctx, log, r.acks, r.acks.len())
 			}

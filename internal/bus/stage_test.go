@@ -45,6 +45,7 @@ func cellTestConfig(t *testing.T, cfg Config) CellConfig {
 		}
 		js.DeleteStream(context.Background(), c.Stream)
 		js.DeleteKeyValue(context.Background(), c.Stream+"_leases")
+		js.DeleteKeyValue(context.Background(), c.Stream+"_runs")
 	})
 	return c
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lookout-maritime/lookout/internal/bus"
 	"github.com/lookout-maritime/lookout/internal/source"
+	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
 // parseBus splits a --bus URL into the NATS server URL and the stream
@@ -109,14 +110,12 @@ func runIngestBus(cmd *cobra.Command, busURL string, specs []string, quiet, forc
 		return err
 	}
 	keys := make([]string, len(specs))
-	runKey := sha256.New()
 	for i, spec := range specs {
 		if keys[i], err = sourceKey(spec); err != nil {
 			return fmt.Errorf("ingest: %w", err)
 		}
-		fmt.Fprintln(runKey, keys[i])
 	}
-	runBase := hex.EncodeToString(runKey.Sum(nil)[:8])
+	runBase := runBaseOf(keys)
 	nc, err := connectBus(server, "lookout ingest")
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
@@ -209,16 +208,24 @@ func (r *busRuns) flush(ctx context.Context) error {
 	return err
 }
 
-// add appends one message of the current run, ending the run first when
-// it is full.
-func (r *busRuns) add(ctx context.Context, o bus.Out) error {
-	if n := bus.MessageBytes(o.Data); r.bytes > 0 && r.bytes+n > r.limit {
+// add encodes obs as a message of the current run and queues it, ending
+// the run first when the message would overflow it: a message must carry
+// the name of the run whose end marker follows it.
+func (r *busRuns) add(ctx context.Context, obs vessel.Observation, mmsi uint32, id string) error {
+	data, err := bus.EncodeRunObservation(obs, r.name())
+	if err != nil {
+		return err
+	}
+	if r.bytes > 0 && r.bytes+bus.MessageBytes(data) > r.limit {
 		if err := r.end(ctx); err != nil {
 			return err
 		}
+		if data, err = bus.EncodeRunObservation(obs, r.name()); err != nil {
+			return err
+		}
 	}
-	r.bytes += bus.MessageBytes(o.Data)
-	r.chunk = append(r.chunk, o)
+	r.bytes += bus.MessageBytes(data)
+	r.chunk = append(r.chunk, bus.Out{MMSI: mmsi, ID: id, Data: data})
 	if len(r.chunk) == busChunk {
 		return r.flush(ctx)
 	}
@@ -236,6 +243,16 @@ func (r *busRuns) end(ctx context.Context) error {
 	r.k++
 	r.bytes = 0
 	return nil
+}
+
+// runBaseOf names the runs of a publication of the sources keyed keys:
+// run k is runBaseOf(keys) + "." + k.
+func runBaseOf(keys []string) string {
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintln(h, k)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // sourceKey names a source in message IDs: a file by its absolute path
@@ -288,18 +305,17 @@ func publishSource(ctx context.Context, cmd *cobra.Command, spec, key string, qu
 		sum.Lines++
 		sum.Decoded++
 		n++
-		data, err := bus.EncodeRunObservation(obs, r.name())
-		if err != nil {
-			return fmt.Errorf("%s: observation %d: %w", spec, n, err)
-		}
 		mmsi := uint32(0)
 		if obs.Position != nil {
 			mmsi = obs.Position.MMSI
 		} else {
 			mmsi = obs.Static.MMSI
 		}
-		if err := r.add(ctx, bus.Out{MMSI: mmsi, ID: key + ":" + strconv.FormatInt(n, 10), Data: data}); err != nil {
-			return err
+		if err := r.add(ctx, obs, mmsi, key+":"+strconv.FormatInt(n, 10)); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return fmt.Errorf("%s: observation %d: %w", spec, n, err)
 		}
 		if n%busChunk == 0 {
 			done, _ := src.Progress()

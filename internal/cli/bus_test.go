@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -24,6 +25,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/bus"
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/sim"
+	"github.com/lookout-maritime/lookout/internal/source"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
@@ -90,6 +92,7 @@ func busURL(t *testing.T, partitions int, extra string) string {
 		for _, s := range []string{stream, stream + "_CELLS"} {
 			js.DeleteStream(ctx, s)
 			js.DeleteKeyValue(ctx, s+"_leases")
+			js.DeleteKeyValue(ctx, s+"_runs")
 		}
 	})
 	u := fmt.Sprintf("%s?stream=%s&subject=%s&partitions=%d", natsTestURL(), stream, subject, partitions)
@@ -429,6 +432,7 @@ func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
 // store the same encounter — and every other event, position and identity
 // — as a single-process ingest does.
 func TestBusEncounterAcrossPartitions(t *testing.T) {
+	busURL(t, 1, "") // skips at once without NATS
 	cfg := sim.DefaultConfig(1)
 	cfg.Background = 5
 	cfg.NoImages, cfg.NoSAR, cfg.Gzip = true, true, false
@@ -485,5 +489,92 @@ func TestBusEncounterAcrossPartitions(t *testing.T) {
 	}
 	if diff := sameContent(storeSnapshot(t, pg), w); diff != "" {
 		t.Fatalf("the workers' store differs from the single-process store:\n%s", diff)
+	}
+}
+
+// A worker that finished a run but was cut short acknowledging it (it
+// died, or its lease lapsed on a busy server) leaves the rest of the run
+// in the stream. The next consumer must not track that rest as if it were
+// a whole input — a fresh tracker would keep repeats the whole run's
+// tracker dropped — but acknowledge it unread (bus.RunLog).
+func TestWorkerSkipsRestOfFinishedRun(t *testing.T) {
+	u := busURL(t, 4, "")
+	in := testCorpus(t, 8_000, 3)
+	got := filepath.Join(t.TempDir(), "bus.duckdb")
+	if _, errOut, code := run(t, "", "ingest", "-q", "--bus", u, in); code != 0 {
+		t.Fatalf("ingest --bus: %s", errOut)
+	}
+	if _, errOut, code := run(t, "", "worker", "-q", "--until-empty", "--bus", u, "--store", got); code != 0 {
+		t.Fatalf("worker: %s", errOut)
+	}
+	before := storeSnapshot(t, got)
+
+	// What an interrupted acknowledgement leaves: the second half of the
+	// run, and its end.
+	key, err := sourceKey(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runName := runBaseOf([]string{key}) + ".0"
+	var obs []vessel.Observation
+	src, err := source.New(in, source.Options{NMEA: source.NMEAConfig{BaseStationClock: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		o, err := src.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			continue // rejected lines
+		}
+		obs = append(obs, o)
+	}
+	src.Close()
+	obs = obs[len(obs)/2:]
+	server, cfg, _ := parseBus(u)
+	nc, err := nats.Connect(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	pub, err := bus.NewPublisher(context.Background(), nc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []bus.Out
+	for i, o := range obs {
+		data, err := bus.EncodeRunObservation(o, runName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := uint32(0)
+		if o.Position != nil {
+			m = o.Position.MMSI
+		} else {
+			m = o.Static.MMSI
+		}
+		out = append(out, bus.Out{MMSI: m, ID: fmt.Sprintf("rest:%d", i), Data: data})
+	}
+	if err := pub.Publish(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.PublishEnd(context.Background(), runName+"-again"); err != nil { // another run follows
+		t.Fatal(err)
+	}
+	_, errOut, code := run(t, "", "worker", "-q", "--until-empty", "--bus", u, "--store", got)
+	if code != 0 {
+		t.Fatalf("worker: %s", errOut)
+	}
+	want := fmt.Sprintf("%d observations, 0 bad, 4 ends of run, %d of finished runs", 0, len(obs))
+	if !strings.Contains(errOut, want) {
+		t.Errorf("the second worker did not skip the rest of the finished run (want %q):\n%s", want, errOut)
+	}
+	if diff := sameContent(storeSnapshot(t, got), before); diff != "" {
+		t.Fatalf("the rest of a finished run changed the store:\n%s", diff)
+	}
+	if n := streamMessages(t, u); n != 0 {
+		t.Errorf("%d messages left in the stream", n)
 	}
 }

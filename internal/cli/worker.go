@@ -165,7 +165,7 @@ func encounterOnly(cfg detect.Config) detect.Config {
 // workerTotals counts a worker's messages over all its partitions (the
 // store writes are counted by groupStore).
 type workerTotals struct {
-	messages, observations, bad, runs, fixes atomic.Int64
+	messages, observations, bad, runs, fixes, skipped atomic.Int64
 }
 
 // countingSink counts the events the spatial stage stores.
@@ -214,11 +214,15 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 	defer nc.Close()
 
 	totals := &workerTotals{}
+	runLog, err := bus.OpenRunLog(ctx, nc, bcfg)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
 	gs := newGroupStore(ctx, st)
 	stage := opt.det != nil && opt.det.encounters != nil
 	var run store.RunID // set before w.Run opens any partition
 	open := func(ctx context.Context, p int) (bus.PartitionConsumer, error) {
-		pp := &partitionPipe{p: p, of: bcfg.Partitions, totals: totals, log: logger,
+		pp := &partitionPipe{p: p, of: bcfg.Partitions, totals: totals, log: logger, runLog: runLog, finished: map[string]bool{},
 			clock: map[string]time.Time{}, water: map[string]time.Time{}}
 		if stage {
 			cp, err := bus.NewCellPublisher(ctx, nc, cells)
@@ -285,8 +289,8 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 		RejectedByReason: map[string]int64{"bad_message": totals.bad.Load()}}); err != nil && runErr == nil {
 		runErr = err
 	}
-	fmt.Fprintf(stderr, "worker %s: %d messages (%d observations, %d bad, %d ends of run), %d positions stored (%d already stored), %d identity records, %d events\n",
-		w.ID(), totals.messages.Load(), totals.observations.Load(), totals.bad.Load(), totals.runs.Load(), gs.added.Load(), gs.dups.Load(), gs.idents.Load(), gs.events.Load())
+	fmt.Fprintf(stderr, "worker %s: %d messages (%d observations, %d bad, %d ends of run, %d of finished runs), %d positions stored (%d already stored), %d identity records, %d events\n",
+		w.ID(), totals.messages.Load(), totals.observations.Load(), totals.bad.Load(), totals.runs.Load(), totals.skipped.Load(), gs.added.Load(), gs.dups.Load(), gs.idents.Load(), gs.events.Load())
 	if stage {
 		fmt.Fprintf(stderr, "  spatial stage: %d fixes published, %d encounter events stored\n", totals.fixes.Load(), sink.n.Load())
 	}
@@ -356,6 +360,11 @@ type partitionPipe struct {
 	tap    *fixTap            // of the current run
 	totals *workerTotals
 	log    *slog.Logger
+	// runLog records the runs the partition has finished; finished caches
+	// it for the runs this consumer has seen (only the partition's holder
+	// finishes its runs).
+	runLog   *bus.RunLog
+	finished map[string]bool
 	// clock is the newest event time read of each run not yet ended;
 	// water the watermark last published for it, and when.
 	clock map[string]time.Time
@@ -413,6 +422,13 @@ func (pp *partitionPipe) Handle(ctx context.Context, msgs []bus.Msg) (int, error
 		case err != nil:
 			pp.totals.bad.Add(1)
 			pp.log.Warn("worker: skipping a bad message", "partition", pp.p, "id", m.ID, "err", err)
+		case pp.isFinished(ctx, dm.Run):
+			// The rest of a run finished by an earlier consumer of the
+			// partition, cut short while acknowledging it (bus.RunLog).
+			pp.totals.skipped.Add(1)
+			if done == i {
+				done = i + 1
+			}
 		case dm.End:
 			pp.totals.runs.Add(1)
 			tap := pp.tap
@@ -430,6 +446,10 @@ func (pp *partitionPipe) Handle(ctx context.Context, msgs []bus.Msg) (int, error
 			}
 			delete(pp.clock, dm.Run)
 			delete(pp.water, dm.Run)
+			if err := pp.runLog.Finish(ctx, pp.p, dm.Run); err != nil {
+				return 0, fmt.Errorf("partition %d: %w", pp.p, err)
+			}
+			pp.finished[dm.Run] = true
 			done = i + 1
 		default:
 			pp.totals.observations.Add(1)
@@ -452,6 +472,25 @@ func (pp *partitionPipe) Handle(ctx context.Context, msgs []bus.Msg) (int, error
 		return 0, err
 	}
 	return done, nil
+}
+
+// isFinished reports whether run (of a message) is finished already; a
+// failed look-up says no (the run is tracked again: idempotent, only
+// slower).
+func (pp *partitionPipe) isFinished(ctx context.Context, run string) bool {
+	if run == "" {
+		return false
+	}
+	fin, ok := pp.finished[run]
+	if !ok {
+		var err error
+		if fin, err = pp.runLog.Finished(ctx, pp.p, run); err != nil {
+			pp.log.Warn("worker: run log", "partition", pp.p, "run", run, "err", err)
+			return false
+		}
+		pp.finished[run] = fin
+	}
+	return fin
 }
 
 // write stores what the pipeline emitted, then publishes the fixes tap

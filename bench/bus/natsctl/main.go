@@ -44,14 +44,16 @@ func run(server string, args []string) error {
 	defer cancel()
 	switch args[0] {
 	case "rm":
-		// A stream, its cell stream and both lease buckets.
+		// A stream, its cell stream and their lease and run buckets.
 		for _, name := range args[1:] {
 			for _, s := range []string{name, name + "_CELLS"} {
 				if err := js.DeleteStream(ctx, s); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 					return fmt.Errorf("deleting stream %s: %w", s, err)
 				}
-				if err := js.DeleteKeyValue(ctx, s+"_leases"); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) && !errors.Is(err, jetstream.ErrStreamNotFound) {
-					return fmt.Errorf("deleting bucket %s_leases: %w", s, err)
+				for _, b := range []string{s + "_leases", s + "_runs"} {
+					if err := js.DeleteKeyValue(ctx, b); err != nil && !errors.Is(err, jetstream.ErrBucketNotFound) && !errors.Is(err, jetstream.ErrStreamNotFound) {
+						return fmt.Errorf("deleting bucket %s: %w", b, err)
+					}
 				}
 			}
 		}
