@@ -41,11 +41,12 @@ import (
 //     stored rows in its time range, materialised, inserted and counted
 //     (slower; it is the re-ingest path).
 //
-// Positions hold no strings: the source is a number from the sources
-// table (the writer keeps the table in memory) and the class a byte.
-// Strings cost DuckDB more per row than all the numeric columns together
-// (hashing, statistics, dictionary analysis), for values that repeat for
-// millions of rows.
+// Positions hold no strings, and the small fields share one column
+// (flags, see migrations/0004): the source is a number from the sources
+// table (the writer keeps the table in memory), the class a byte. DuckDB
+// pays per row and column for statistics, validity and compression
+// analysis, and strings cost it more than all the numeric columns
+// together, for values that repeat for millions of rows.
 //
 // The small tables (per-vessel sums, presence rows) go in through the
 // driver's Appender.
@@ -285,7 +286,7 @@ func prepare(pts []vessel.TrackPoint, sc *scratch) (*batch, error) {
 // Table function interface of batch: lookout_batch() yields the unique
 // points in key order with the columns of the positions table (batchCols)
 // but ingest_run.
-const batchCols = `mmsi, time, lat, lon, sog, cog, heading, status, class, msg_type, source, segment`
+const batchCols = `mmsi, time, lat, lon, sog, cog, flags, segment`
 
 const (
 	colMMSI = iota
@@ -294,11 +295,7 @@ const (
 	colLon
 	colSOG
 	colCOG
-	colHeading
-	colStatus
-	colClass
-	colMsgType
-	colSource
+	colFlags
 	colSegment
 	numCols
 )
@@ -315,9 +312,7 @@ func (b *batch) ColumnInfos() []duckdbdrv.ColumnInfo {
 		colMMSI: col("mmsi", duckdbdrv.TYPE_UINTEGER), colTime: col("time", duckdbdrv.TYPE_TIMESTAMP_TZ),
 		colLat: col("lat", duckdbdrv.TYPE_DOUBLE), colLon: col("lon", duckdbdrv.TYPE_DOUBLE),
 		colSOG: col("sog", duckdbdrv.TYPE_FLOAT), colCOG: col("cog", duckdbdrv.TYPE_FLOAT),
-		colHeading: col("heading", duckdbdrv.TYPE_USMALLINT), colStatus: col("status", duckdbdrv.TYPE_UTINYINT),
-		colClass: col("class", duckdbdrv.TYPE_UTINYINT), colMsgType: col("msg_type", duckdbdrv.TYPE_UTINYINT),
-		colSource: col("source", duckdbdrv.TYPE_UINTEGER), colSegment: col("segment", duckdbdrv.TYPE_UINTEGER),
+		colFlags: col("flags", duckdbdrv.TYPE_UBIGINT), colSegment: col("segment", duckdbdrv.TYPE_UINTEGER),
 	}
 }
 
@@ -337,15 +332,24 @@ func (b *batch) NewLocalState() any { return new(fillState) }
 // forceSlowFill makes FillChunk use SetChunkValue (for tests).
 var forceSlowFill bool
 
-func nullable(col int) bool {
-	return col == colSOG || col == colCOG || col == colHeading || col == colClass
+func nullable(col int) bool { return col == colSOG || col == colCOG }
+
+// valid32 is false for NaN: speed or course not available, NULL.
+func valid32(v float32) bool { return v == v }
+
+// maxSourceID is the largest source id flags can hold (24 bits).
+const maxSourceID = 1<<24 - 1
+
+// packFlags packs p's small fields and its source id into flags.
+func packFlags(p *vessel.Position, src uint32) uint64 {
+	return uint64(p.Heading) | uint64(p.Status)<<16 | uint64(p.Class)<<24 | uint64(p.MsgType)<<32 | uint64(src)<<40
 }
 
-// The schema's NULLs: speed and course not available (NaN), heading 511,
-// class unknown.
-func sogValid(v float32) bool        { return v == v }
-func headingValid(h uint16) bool     { return h != 511 }
-func classValid(c vessel.Class) bool { return c != vessel.ClassUnknown }
+// unpackFlags is packFlags' inverse; it returns the source id.
+func unpackFlags(f uint64, p *vessel.Position) uint32 {
+	p.Heading, p.Status, p.Class, p.MsgType = uint16(f), uint8(f>>16), vessel.Class(f>>24), uint8(f>>32)
+	return uint32(f >> 40)
+}
 
 func (b *batch) FillChunk(ls any, c duckdbdrv.DataChunk) error {
 	n := duckdbdrv.GetDataChunkCapacity()
@@ -392,43 +396,19 @@ func (b *batch) fillRaw(v *[numCols]rawVector, rows []int32) {
 		for r, i := range rows {
 			x := b.pts[i].SOG
 			out[r] = x
-			setValid(v[colSOG].validity, r, sogValid(x))
+			setValid(v[colSOG].validity, r, valid32(x))
 		}
 	}
 	if out := column[float32](v[colCOG], n); out != nil {
 		for r, i := range rows {
 			x := b.pts[i].COG
 			out[r] = x
-			setValid(v[colCOG].validity, r, sogValid(x))
+			setValid(v[colCOG].validity, r, valid32(x))
 		}
 	}
-	if out := column[uint16](v[colHeading], n); out != nil {
+	if out := column[uint64](v[colFlags], n); out != nil {
 		for r, i := range rows {
-			x := b.pts[i].Heading
-			out[r] = x
-			setValid(v[colHeading].validity, r, headingValid(x))
-		}
-	}
-	if out := column[uint8](v[colStatus], n); out != nil {
-		for r, i := range rows {
-			out[r] = b.pts[i].Status
-		}
-	}
-	if out := column[uint8](v[colClass], n); out != nil {
-		for r, i := range rows {
-			x := b.pts[i].Class
-			out[r] = uint8(x)
-			setValid(v[colClass].validity, r, classValid(x))
-		}
-	}
-	if out := column[uint8](v[colMsgType], n); out != nil {
-		for r, i := range rows {
-			out[r] = b.pts[i].MsgType
-		}
-	}
-	if out := column[uint32](v[colSource], n); out != nil {
-		for r, i := range rows {
-			out[r] = b.srcIDs[b.src[i]]
+			out[r] = packFlags(&b.pts[i].Position, b.srcIDs[b.src[i]])
 		}
 	}
 	if out := column[uint32](v[colSegment], n); out != nil {
@@ -442,19 +422,13 @@ func (b *batch) fillRaw(v *[numCols]rawVector, rows []int32) {
 func (b *batch) fillSlow(c duckdbdrv.DataChunk, rows []int32) error {
 	for r, i := range rows {
 		p := &b.pts[i]
-		vals := [numCols]any{p.MMSI, time.UnixMicro(b.times[i]), p.Lat, p.Lon, nil, nil, nil, p.Status, nil, p.MsgType,
-			b.srcIDs[b.src[i]], p.Segment}
-		if sogValid(p.SOG) {
+		vals := [numCols]any{p.MMSI, time.UnixMicro(b.times[i]), p.Lat, p.Lon, nil, nil,
+			packFlags(&p.Position, b.srcIDs[b.src[i]]), p.Segment}
+		if valid32(p.SOG) {
 			vals[colSOG] = p.SOG
 		}
-		if sogValid(p.COG) {
+		if valid32(p.COG) {
 			vals[colCOG] = p.COG
-		}
-		if headingValid(p.Heading) {
-			vals[colHeading] = p.Heading
-		}
-		if classValid(p.Class) {
-			vals[colClass] = uint8(p.Class)
 		}
 		for col, v := range vals {
 			if err := c.SetValue(col, r, v); err != nil {
@@ -622,8 +596,8 @@ func (w *writer) sourceIDs(ctx context.Context, tx *sql.Tx, b *batch) (map[strin
 	for _, name := range b.srcNames {
 		id, ok := w.sources[name]
 		if !ok {
-			if next == math.MaxUint32 {
-				return nil, fmt.Errorf("%w: more than %d sources", store.ErrInvalid, uint32(math.MaxUint32-1))
+			if next > maxSourceID {
+				return nil, fmt.Errorf("%w: more than %d sources", store.ErrInvalid, maxSourceID)
 			}
 			id, next = next, next+1
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sources (id, name) VALUES (?, ?)`, id, name); err != nil {

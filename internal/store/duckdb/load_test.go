@@ -72,7 +72,8 @@ func TestFillPaths(t *testing.T) {
 			t.Fatal(err)
 		}
 		// NULLs where the schema says (Track reads NULL and the
-		// placeholders alike, so this is checked in SQL).
+		// placeholders alike, so this is checked in SQL, through the
+		// view that unpacks flags).
 		var nulls, wantNulls [4]int
 		for _, p := range append(append([]vessel.TrackPoint{}, pts...), more...) {
 			for i, isNull := range []bool{math.IsNaN(float64(p.SOG)), math.IsNaN(float64(p.COG)), p.Heading == 511, p.Class == vessel.ClassUnknown} {
@@ -82,7 +83,7 @@ func TestFillPaths(t *testing.T) {
 			}
 		}
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FILTER (sog IS NULL), count(*) FILTER (cog IS NULL),
-    count(*) FILTER (heading IS NULL), count(*) FILTER (class IS NULL) FROM positions`).Scan(&nulls[0], &nulls[1], &nulls[2], &nulls[3]); err != nil {
+    count(*) FILTER (heading IS NULL), count(*) FILTER (class IS NULL) FROM positions_view`).Scan(&nulls[0], &nulls[1], &nulls[2], &nulls[3]); err != nil {
 			t.Fatal(err)
 		}
 		if nulls != wantNulls {
@@ -126,10 +127,11 @@ func samePoint(a, b vessel.TrackPoint) bool {
 		a.MsgType == b.MsgType && a.Source == b.Source && a.Segment == b.Segment
 }
 
-// TestMigratePositionsV3: positions stored by schema version 2 (source and
-// class as strings) read back the same after the step to version 3, and
-// later loads reuse the migrated sources.
-func TestMigratePositionsV3(t *testing.T) {
+// TestMigratePositions: positions stored by schema version 2 (source and
+// class as strings, one column per field) read back the same after the
+// steps to version 3 (numbers) and 4 (small fields packed), and later
+// loads reuse the migrated sources.
+func TestMigratePositions(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v2.duckdb")
 	old := fstest.MapFS{}

@@ -264,7 +264,7 @@ FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, lat, lon`)
 	return pts, nil
 }
 
-const positionCols = `mmsi, time, lat, lon, sog, cog, heading, status, class, msg_type, source, segment`
+const positionCols = `mmsi, time, lat, lon, sog, cog, flags, segment`
 
 // sourceNames maps sources.id to name. The table only grows, so a read
 // made after a query started knows every source the query can return.
@@ -290,30 +290,23 @@ func sourceNames(ctx context.Context, q querier) (map[uint32]string, error) {
 func eachPosition(ctx context.Context, q querier, rows *sql.Rows, fn func(vessel.TrackPoint) error) error {
 	var (
 		sog, cog sql.Null[float32]
-		heading  sql.Null[uint16]
-		class    sql.Null[uint8]
-		src      uint32
+		flags    uint64
 		names    map[uint32]string
 	)
 	for rows.Next() {
 		var p vessel.TrackPoint
-		if err := rows.Scan(&p.MMSI, &p.Time, &p.Lat, &p.Lon, &sog, &cog, &heading, &p.Status, &class, &p.MsgType, &src, &p.Segment); err != nil {
+		if err := rows.Scan(&p.MMSI, &p.Time, &p.Lat, &p.Lon, &sog, &cog, &flags, &p.Segment); err != nil {
 			return err
 		}
 		p.Time = p.Time.UTC()
-		p.SOG, p.COG, p.Heading = vessel.NA, vessel.NA, 511
+		p.SOG, p.COG = vessel.NA, vessel.NA
 		if sog.Valid {
 			p.SOG = sog.V
 		}
 		if cog.Valid {
 			p.COG = cog.V
 		}
-		if heading.Valid {
-			p.Heading = heading.V
-		}
-		if class.Valid {
-			p.Class = vessel.Class(class.V)
-		}
+		src := unpackFlags(flags, &p.Position)
 		name, ok := names[src]
 		if !ok {
 			var err error
