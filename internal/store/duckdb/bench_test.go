@@ -234,3 +234,31 @@ func latencies(ds []time.Duration) string {
 	return fmt.Sprintf("min %v, median %v, max %v (%d queries)", ds[0].Round(100*time.Microsecond),
 		ds[len(ds)/2].Round(100*time.Microsecond), ds[len(ds)-1].Round(100*time.Microsecond), len(ds))
 }
+
+// BenchmarkTrack50k reads one vessel's year (50,000 fixes, as in the
+// 100-million-position measurement) from a small store: the cost of
+// turning rows into track points, which dominates a track query once the
+// zone maps have found the vessel's row groups.
+func BenchmarkTrack50k(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{Path: filepath.Join(b.TempDir(), "bench.duckdb")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	gen := newSynth(20, 365*24*time.Hour/50_000)
+	buf := make([]vessel.TrackPoint, 20*50_000)
+	gen.next(buf)
+	if _, err := s.AddPositions(ctx, 0, buf); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Compact(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		pts, err := s.Track(ctx, mmsiOf(7), time.Time{}, time.Time{})
+		if err != nil || len(pts) != 50_000 {
+			b.Fatalf("%d points, %v", len(pts), err)
+		}
+	}
+}

@@ -215,3 +215,47 @@ func TestMigratePositions(t *testing.T) {
 		t.Fatalf("track after load: %+v %v", tr, err)
 	}
 }
+
+// TestReadPaths: Track read directly from DuckDB's vectors and through
+// database/sql gives the same points in the same order, also when the
+// rows are stored out of order (batches loaded newest first, not
+// compacted) and with time bounds.
+func TestReadPaths(t *testing.T) {
+	if !rawConnOK {
+		t.Error("direct result reads unavailable (duckdb-go's Conn changed): track queries take the slow path; update rawread.go")
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, testConfig(filepath.Join(t.TempDir(), "s.duckdb")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pts := edgePoints(211000000, 6000)
+	for i := 3; i >= 0; i-- { // newest batch first
+		if _, err := s.AddPositions(ctx, 0, pts[i*1500:(i+1)*1500]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	from, to := pts[100].Time, pts[5000].Time
+	for _, q := range []struct{ from, to time.Time }{{}, {from, to}, {from, time.Time{}}, {time.Time{}, to}} {
+		for m := uint32(211000000); m < 211000003; m++ {
+			var got [2][]vessel.TrackPoint
+			for k, slow := range []bool{false, true} {
+				forceSlowRead = slow
+				got[k], err = s.Track(ctx, m, q.from, q.to)
+				forceSlowRead = false
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(got[0]) != len(got[1]) || len(got[0]) == 0 {
+				t.Fatalf("mmsi %d %v..%v: %d points directly, %d through database/sql", m, q.from, q.to, len(got[0]), len(got[1]))
+			}
+			for i := range got[0] {
+				if !samePoint(got[0][i], got[1][i]) {
+					t.Fatalf("mmsi %d point %d: %+v directly, %+v through database/sql", m, i, got[0][i], got[1][i])
+				}
+			}
+		}
+	}
+}

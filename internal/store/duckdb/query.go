@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -251,13 +252,26 @@ func (s *Store) Track(ctx context.Context, mmsi uint32, from, to time.Time) ([]v
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+positionCols+`
-FROM positions WHERE `+strings.Join(conds, " AND ")+` ORDER BY time, lat, lon`)
+	// Read directly, the rows come in storage order, which after Compact
+	// is the track's: sorting here, only when needed, is cheaper than
+	// DuckDB's sort of every result.
+	query := `SELECT ` + positionCols + ` FROM positions WHERE ` + strings.Join(conds, " AND ")
+	pts, err := readPositionsRaw(ctx, db, query, []vessel.TrackPoint{})
+	if !errors.Is(err, errNoRaw) {
+		if err != nil {
+			return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
+		}
+		if !slices.IsSortedFunc(pts, compareTrack) {
+			slices.SortFunc(pts, compareTrack)
+		}
+		return pts, nil
+	}
+	rows, err := db.QueryContext(ctx, query+` ORDER BY time, lat, lon`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
 	}
 	defer rows.Close()
-	pts := []vessel.TrackPoint{}
+	pts = []vessel.TrackPoint{}
 	if err := eachPosition(ctx, db, rows, func(p vessel.TrackPoint) error { pts = append(pts, p); return nil }); err != nil {
 		return nil, fmt.Errorf("duckdb: track %d: %w", mmsi, err)
 	}
