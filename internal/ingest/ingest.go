@@ -138,7 +138,10 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 		return sum, fmt.Errorf("ingest: %w", err)
 	}
 	sum.Run = run
-	w := newWriter(ctx, st, run, cfg.BatchPoints)
+	// The writer finishes its batches even when ctx is cancelled: an
+	// interrupted run (Ctrl-C, a server stopping its live feed) still
+	// stores every fix it accepted, then reports the interruption.
+	w := newWriter(context.WithoutCancel(ctx), st, run, cfg.BatchPoints)
 	tr := track.New(cfg.Track, cfg.Logger)
 	cur := w.get()
 	// out feeds the current batch and the observer; one value for the
@@ -163,16 +166,25 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	}
 	due := func() bool { return time.Since(shipped) >= cfg.FlushEvery }
 	runErr := func() error {
+		var readErr error
 		for _, spec := range specs {
-			if err := readSource(ctx, spec, cfg, tr, out, &sum, ship, due); err != nil {
-				return err
+			if readErr = readSource(ctx, spec, cfg, tr, out, &sum, ship, due); readErr != nil {
+				break
 			}
 		}
+		if readErr != nil && (ctx.Err() == nil || !errors.Is(readErr, ctx.Err())) {
+			return readErr // a failed source or store: what is held back stays unstored
+		}
+		// The input ended, or the run was interrupted: what the tracker
+		// and the detectors hold back is final now, and stored.
 		tr.Flush(out)
 		if cfg.Observer != nil {
 			cfg.Observer.Flush()
 		}
-		return ship()
+		if err := ship(); err != nil {
+			return err
+		}
+		return readErr
 	}()
 	werr := w.close()
 	if runErr == nil {

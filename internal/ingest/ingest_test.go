@@ -111,11 +111,16 @@ type canceller struct {
 }
 
 func (c *canceller) Point(p vessel.TrackPoint) {
+	c.recorder.Point(p)
 	if c.n--; c.n == 0 {
 		c.cancel()
 	}
 }
 
+// An interrupted run reports the interruption, is recorded as failed, and
+// still stores every fix it accepted (what the tracker held back for
+// reordering included) with the detectors' events: nothing accepted is
+// lost to a Ctrl-C or a server stopping its live feed.
 func TestCancel(t *testing.T) {
 	in, _ := writeCorpus(t, 200_000)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -125,13 +130,26 @@ func TestCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, err = Run(ctx, db, []string{in}, Config{Observer: &canceller{n: 1000, cancel: cancel}})
+	obs := &canceller{n: 1000, cancel: cancel}
+	sum, err := Run(ctx, db, []string{in}, Config{Observer: obs})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run: %v", err)
 	}
 	runs, _ := db.Runs(context.Background())
 	if len(runs) != 1 || runs[0].Status != store.RunFailed {
 		t.Fatalf("a cancelled run is recorded as failed: %+v", runs)
+	}
+	stats, err := db.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The store drops as duplicates the fixes that repeat one already
+	// stored (same MMSI, time and position).
+	if !obs.flushed || obs.points < 1000 || stats.Positions != int64(sum.Added) || sum.Added+sum.Duplicates != obs.points {
+		t.Errorf("accepted %d fixes (flushed %v), stored %d (summary: %d added, %d duplicates)", obs.points, obs.flushed, stats.Positions, sum.Added, sum.Duplicates)
+	}
+	if sum.Events != obs.points/100 {
+		t.Errorf("%d events stored, the observer made %d", sum.Events, obs.points/100)
 	}
 }
 
