@@ -150,6 +150,9 @@ func serveStore(ctx context.Context, o serveOptions) error {
 	screener := &storeScreener{st: st}
 	deps := server.Deps{Store: st, Tokens: tokens, Screener: screener,
 		Imagery: serverImagery{newImageryReader(o.ImageryDir)}}
+	if ls, ok := st.(latestPositioner); ok { // the map's vessel layer in one query
+		deps.Snapshot = snapshotter{ls}
+	}
 	// The evidence log takes an exclusive lock: while the server runs,
 	// cases are worked on through it (the web map or the API).
 	if l, err := evidence.Open(o.EvidenceDir, evidence.Config{}); err != nil {
@@ -758,4 +761,17 @@ Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 	fl.StringVar(&logLevel, "log-level", "info", "server log level on standard error: debug, info, warn, error")
 	df.add(cmd, true)
 	return cmd
+}
+
+// latestPositioner is a store that answers the map's "where was every
+// vessel at T" in one query (the DuckDB store does).
+type latestPositioner interface {
+	LatestPositions(ctx context.Context, at time.Time, maxAge time.Duration, box *store.BBox, limit int) ([]vessel.TrackPoint, error)
+}
+
+// snapshotter adapts it to the server's Snapshotter.
+type snapshotter struct{ st latestPositioner }
+
+func (s snapshotter) PositionsAt(ctx context.Context, q server.SnapshotQuery) ([]vessel.TrackPoint, error) {
+	return s.st.LatestPositions(ctx, q.At, q.MaxAge, q.BBox, q.Limit)
 }
