@@ -76,6 +76,15 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 	// yet acknowledged, oldest first.
 	pending := newAckList()
 	resets := 0
+	// seen is the delivery sequence of the last message received from the
+	// JetStream consumer. A fetch that times out on a busy server can lose
+	// messages the server delivered: they count as pending there and would
+	// come again only after AckWait (a day), while a run cannot end
+	// without them. A jump in the sequence, or a consumer that delivered
+	// more than was received while nothing is left to fetch, is such a
+	// loss: the partition is replayed.
+	var seen uint64
+	var checked time.Time
 	// reset starts over from the first unacknowledged message: a fresh
 	// JetStream consumer (the old one would only redeliver after AckWait)
 	// and a fresh PartitionConsumer.
@@ -94,6 +103,7 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 			if err == nil {
 				cons = c
 				pending = newAckList()
+				seen = 0
 				return true
 			}
 			log.Warn("bus: recreating the partition consumer", "err", err)
@@ -122,10 +132,17 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 			continue
 		}
 		var msgs []Msg
+		lost := false
 		for m := range batch.Messages() {
+			md, err := m.Metadata()
+			if lost || err != nil || md.Sequence.Consumer != seen+1 {
+				lost = true
+				continue // drained, not handed: the replay delivers them
+			}
+			seen = md.Sequence.Consumer
 			// A message delivered again by this JetStream consumer (after
 			// AckWait) was handed to pc already: it is in pending.
-			if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
+			if md.NumDelivered > 1 {
 				continue
 			}
 			msgs = append(msgs, Msg{Data: m.Data(), ID: m.Headers().Get(jetstream.MsgIDHeader)})
@@ -141,6 +158,19 @@ func (w *Worker) consumeStateful(ctx context.Context, p int, name string, cons j
 				return
 			}
 			log.Debug("bus: fetch ended", "err", err)
+		}
+		if !lost && len(msgs) == 0 && time.Since(checked) > 2*time.Second {
+			checked = time.Now()
+			if ci, err := cons.Info(ctx); err == nil && ci.Delivered.Consumer > seen {
+				lost = true
+			}
+		}
+		if lost {
+			log.Warn("bus: messages delivered but not received (a fetch timed out); replaying the partition's unacknowledged messages", "received", seen)
+			if !reset() {
+				return
+			}
+			continue
 		}
 		if len(msgs) == 0 {
 			continue

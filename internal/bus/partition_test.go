@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // seqConsumer is a stateful partition consumer like Lookout's worker: it
@@ -138,4 +140,81 @@ func TestStatefulWorkerReplays(t *testing.T) {
 		t.Errorf("handled %d messages: nothing was replayed", res.handled.Load())
 	}
 	t.Logf("%d consumers opened, %d messages handled for %d published", res.opens.Load(), res.handled.Load(), len(msgs))
+}
+
+// TestStatefulWorkerRecoversLostDeliveries: messages the server delivers
+// that never reach the worker (here taken by another client from the
+// worker's own consumer, as a fetch timing out on a busy server loses
+// them) would otherwise wait a day for redelivery, with the run unable
+// to end. The worker sees the gap and replays the partition; the run ends
+// complete.
+func TestStatefulWorkerRecoversLostDeliveries(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg := testConfig(t, 1)
+	nc := connect(t)
+	pub, err := NewPublisher(ctx, nc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &results{final: map[uint32]int{}}
+	open := func(ctx context.Context, p int) (PartitionConsumer, error) {
+		res.opens.Add(1)
+		return &seqConsumer{p: p, seen: map[uint32]int{}, res: res}, nil
+	}
+	w, _ := NewStatefulWorker(connect(t), WorkerConfig{Config: cfg, Batch: 10, MaxWait: 50 * time.Millisecond, LeaseTTL: time.Second, RetryPause: 50 * time.Millisecond}, open)
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go w.Run(wctx)
+	waitFor(t, "the worker to hold the partition", 10*time.Second, func() bool { return len(w.Partitions()) == 1 })
+
+	// Steal deliveries from the worker's consumer while it works.
+	js, _ := jetstream.New(nc)
+	st, _ := js.Stream(ctx, cfg.Stream)
+	var name string
+	waitFor(t, "the worker's consumer", 5*time.Second, func() bool {
+		for n := range st.ListConsumers(ctx).Info() {
+			name = n.Name
+		}
+		return name != ""
+	})
+	thief, err := st.Consumer(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := corpus(20, 30)
+	if err := pub.Publish(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	stolen := 0
+	for stolen == 0 {
+		b, err := thief.Fetch(5, jetstream.FetchMaxWait(200*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range b.Messages() {
+			stolen++ // dropped: neither handed nor acknowledged
+		}
+	}
+	if err := pub.PublishEnd(ctx, "run-1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the stream to empty", 20*time.Second, func() bool { return streamMsgs(t, connect(t), cfg) == 0 })
+	res.mu.Lock()
+	defer res.mu.Unlock()
+	for _, b := range res.broken {
+		t.Error(b)
+	}
+	if len(res.final) != 20 {
+		t.Errorf("%d vessels finished, want 20", len(res.final))
+	}
+	for mmsi, n := range res.final {
+		if n != 30 {
+			t.Errorf("mmsi %d: %d messages at the end of the run, want 30", mmsi, n)
+		}
+	}
+	if res.opens.Load() < 2 {
+		t.Errorf("%d consumers opened: the loss was not noticed", res.opens.Load())
+	}
+	t.Logf("%d deliveries stolen, %d consumers opened", stolen, res.opens.Load())
 }
