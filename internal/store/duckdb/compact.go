@@ -8,7 +8,8 @@ import (
 )
 
 // Compact rewrites the positions table ordered by (mmsi, time) and the
-// presence table by (day, cell), then checkpoints, reclaiming the space of
+// presence table by (day, cell), folds position_spans to one row per
+// vessel, then checkpoints, reclaiming the space of
 // the old copies. Loads append each batch sorted by (mmsi, time), so after
 // many batches a vessel's rows are spread over one row group or more per
 // batch; compacting puts each vessel's track in a few contiguous row
@@ -58,6 +59,12 @@ func (w *writer) compact(ctx context.Context) error {
 		`DELETE FROM presence`,
 		`INSERT INTO presence SELECT * FROM presence_sorted`,
 		`DROP TABLE presence_sorted`,
+		// One span per vessel.
+		`CREATE OR REPLACE TEMP TABLE spans_folded AS SELECT mmsi, sum(positions)::BIGINT, min(first_position), max(last_position)
+    FROM position_spans GROUP BY mmsi ORDER BY mmsi`,
+		`DELETE FROM position_spans`,
+		`INSERT INTO position_spans SELECT * FROM spans_folded`,
+		`DROP TABLE spans_folded`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%.50s: %w", q, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 	"time"
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
@@ -14,6 +15,15 @@ import (
 )
 
 const identityCols = `mmsi, key, imo, name, callsign, shiptype, length, beam, flag, class, first_seen, last_seen, reports, source, destination`
+
+// identityColsOf is identityCols qualified with a table alias.
+func identityColsOf(alias string) string {
+	cols := strings.Split(identityCols, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
 
 // UpsertIdentities implements store.IdentityWriter.
 func (s *Store) UpsertIdentities(ctx context.Context, ids []vessel.Identity) error {
@@ -54,10 +64,28 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 		merged[k] = id
 		order = append(order, k)
 	}
-	if _, err := w.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_id AS SELECT `+identityCols+` FROM identities LIMIT 0`); err != nil {
-		return err
+	// The keys go to stage_idkey to find the stored identities; then the
+	// new identities are inserted from stage_id and the stored ones,
+	// merged, updated from stage_idupd (their key columns stay as they
+	// are: an update is cheaper than a replacement, which also rewrites
+	// the primary key's index).
+	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage_idkey; DELETE FROM stage_id; DELETE FROM stage_idupd`); err != nil {
+		return fmt.Errorf("clearing staging: %w", err)
 	}
-	if err := w.appendIdentities(order, merged); err != nil {
+	err := w.conn.Raw(func(dc any) error {
+		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_idkey")
+		if err != nil {
+			return err
+		}
+		for _, k := range order {
+			if err := app.AppendRow(k.mmsi, k.key); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
 		return err
 	}
 	tx, err := w.conn.BeginTx(ctx, nil)
@@ -66,12 +94,11 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 	}
 	defer tx.Rollback()
 	// Merge with what is stored.
-	rows, err := tx.QueryContext(ctx, `SELECT `+identityCols+` FROM identities i
-WHERE (i.mmsi, i.key) IN (SELECT (mmsi, key) FROM stage_id)`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+identityColsOf("i")+` FROM identities i JOIN stage_idkey k ON k.mmsi = i.mmsi AND k.key = i.key`)
 	if err != nil {
 		return fmt.Errorf("reading stored identities: %w", err)
 	}
-	changed := false
+	stored := map[idKey]bool{}
 	for rows.Next() {
 		old, key, err := scanIdentity(rows)
 		if err != nil {
@@ -81,7 +108,7 @@ WHERE (i.mmsi, i.key) IN (SELECT (mmsi, key) FROM stage_id)`)
 		k := idKey{old.MMSI, key}
 		if next, ok := merged[k]; ok {
 			merged[k] = store.MergeIdentity(old, next)
-			changed = true
+			stored[k] = true
 		}
 	}
 	if err := rows.Close(); err != nil {
@@ -90,30 +117,36 @@ WHERE (i.mmsi, i.key) IN (SELECT (mmsi, key) FROM stage_id)`)
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if changed {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM stage_id`); err != nil {
-			return err
-		}
-		if err := w.appendIdentities(order, merged); err != nil {
-			return err
+	var fresh, known []idKey
+	for _, k := range order {
+		if stored[k] {
+			known = append(known, k)
+		} else {
+			fresh = append(fresh, k)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO identities SELECT `+identityCols+` FROM stage_id`); err != nil {
-		return fmt.Errorf("writing identities: %w", err)
+	if err := w.appendIdentities("stage_id", fresh, merged); err != nil {
+		return err
 	}
-	// Refresh the summaries of the MMSIs touched.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO vessels (mmsi, imo, name, callsign, shiptype, length, beam, flag, class, identities, first_seen, last_seen)
-SELECT l.mmsi, l.imo, l.name, l.callsign, l.shiptype, l.length, l.beam, l.flag, l.class, c.n, c.first_seen, c.last_seen
-FROM (SELECT * FROM identities WHERE mmsi IN (SELECT mmsi FROM stage_id)
-      QUALIFY row_number() OVER (PARTITION BY mmsi ORDER BY last_seen DESC, first_seen DESC, key) = 1) l
-JOIN (SELECT mmsi, count(*) AS n, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-      FROM identities WHERE mmsi IN (SELECT mmsi FROM stage_id) GROUP BY mmsi) c USING (mmsi)
-ON CONFLICT (mmsi) DO UPDATE SET
-    imo = excluded.imo, name = excluded.name, callsign = excluded.callsign, shiptype = excluded.shiptype,
-    length = excluded.length, beam = excluded.beam, flag = excluded.flag, class = excluded.class,
-    identities = excluded.identities,
-    first_seen = least(vessels.first_seen, excluded.first_seen),
-    last_seen = greatest(vessels.last_seen, excluded.last_seen)`); err != nil {
+	if err := w.appendIdentities("stage_idupd", known, merged); err != nil {
+		return err
+	}
+	if len(fresh) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO identities SELECT `+identityCols+` FROM stage_id`); err != nil {
+			return fmt.Errorf("writing identities: %w", err)
+		}
+	}
+	if len(known) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE identities SET class = u.class, first_seen = u.first_seen, last_seen = u.last_seen,
+    reports = u.reports, source = u.source, destination = u.destination, length = u.length, beam = u.beam
+FROM stage_idupd u WHERE identities.mmsi = u.mmsi AND identities.key = u.key`); err != nil {
+			return fmt.Errorf("updating identities: %w", err)
+		}
+	}
+	// List the MMSIs new to the store (their summaries are computed when
+	// read: vessels_view).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO vessels SELECT DISTINCT s.mmsi FROM stage_idkey s
+WHERE NOT EXISTS (SELECT 1 FROM vessels v WHERE v.mmsi = s.mmsi)`); err != nil {
 		return fmt.Errorf("updating vessels: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -122,13 +155,17 @@ ON CONFLICT (mmsi) DO UPDATE SET
 	return nil
 }
 
-func (w *writer) appendIdentities(order []idKey, m map[idKey]vessel.Identity) error {
+// appendIdentities appends the identities of keys to the staging table.
+func (w *writer) appendIdentities(table string, keys []idKey, m map[idKey]vessel.Identity) error {
+	if len(keys) == 0 {
+		return nil
+	}
 	return w.conn.Raw(func(dc any) error {
-		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_id")
+		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", table)
 		if err != nil {
 			return err
 		}
-		for _, k := range order {
+		for _, k := range keys {
 			id := m[k]
 			if err := app.AppendRow(id.MMSI, k.key, id.IMO, id.Name, id.CallSign, id.ShipType, id.Length, id.Beam,
 				id.Flag, classValue(id.Class), id.FirstSeen, id.LastSeen, int64(id.Reports), id.Source, id.Destination); err != nil {

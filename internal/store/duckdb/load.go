@@ -67,6 +67,9 @@ type writer struct {
 const stagingDDL = `
 CREATE OR REPLACE TEMP TABLE stage_vessels (mmsi UINTEGER, n BIGINT, first_t BIGINT, last_t BIGINT);
 CREATE OR REPLACE TEMP TABLE stage_presence (mmsi UINTEGER, d INTEGER, cell INTEGER);
+CREATE OR REPLACE TEMP TABLE stage_idkey (mmsi UINTEGER, key VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_id AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
+CREATE OR REPLACE TEMP TABLE stage_idupd AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
 `
 
 func newWriter(ctx context.Context, db *sql.DB) (*writer, error) {
@@ -494,7 +497,7 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel
 	// (the usual case, data newer than what is stored), every point is
 	// new. Literals, not parameters, so that zone maps prune (timeRange).
 	var overlap bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM stage_vessels s JOIN vessels v ON v.mmsi = s.mmsi
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM stage_vessels s JOIN position_spans v ON v.mmsi = s.mmsi
     WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timestamp(s.last_t)::TIMESTAMPTZ >= v.first_position)`).Scan(&overlap); err != nil {
 		return store.LoadStats{}, fmt.Errorf("checking overlap: %w", err)
 	}
@@ -518,7 +521,7 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 		if added != int64(len(b.order)) {
 			return store.LoadStats{}, fmt.Errorf("inserted %d of %d positions", added, len(b.order))
 		}
-		if _, err := tx.ExecContext(ctx, upsertVessels(`SELECT mmsi, n, make_timestamp(first_t)::TIMESTAMPTZ, make_timestamp(last_t)::TIMESTAMPTZ FROM stage_vessels`)); err != nil {
+		if _, err := tx.ExecContext(ctx, addSpans(`SELECT mmsi, n, make_timestamp(first_t)::TIMESTAMPTZ, make_timestamp(last_t)::TIMESTAMPTZ FROM stage_vessels`)); err != nil {
 			return store.LoadStats{}, fmt.Errorf("updating vessels: %w", err)
 		}
 	} else {
@@ -539,7 +542,7 @@ WHERE NOT EXISTS (
 			return store.LoadStats{}, err
 		}
 		if added > 0 {
-			if _, err := tx.ExecContext(ctx, upsertVessels(`SELECT mmsi, count(*), min(time), max(time) FROM fresh GROUP BY mmsi`)); err != nil {
+			if _, err := tx.ExecContext(ctx, addSpans(`SELECT mmsi, count(*), min(time), max(time) FROM fresh GROUP BY mmsi`)); err != nil {
 				return store.LoadStats{}, fmt.Errorf("updating vessels: %w", err)
 			}
 		}
@@ -613,17 +616,13 @@ func (w *writer) sourceIDs(ctx context.Context, tx *sql.Tx, b *batch) (map[strin
 	return added, nil
 }
 
-// upsertVessels adds per-MMSI (mmsi, count, first, last) rows from query
-// to the vessel summaries.
-func upsertVessels(query string) string {
-	return `INSERT INTO vessels (mmsi, positions, first_position, last_position, first_seen, last_seen)
-SELECT mmsi, n, f, l, f, l FROM (` + query + `) AS q(mmsi, n, f, l)
-ON CONFLICT (mmsi) DO UPDATE SET
-    positions = vessels.positions + excluded.positions,
-    first_position = least(vessels.first_position, excluded.first_position),
-    last_position = greatest(vessels.last_position, excluded.last_position),
-    first_seen = least(vessels.first_seen, excluded.first_seen),
-    last_seen = greatest(vessels.last_seen, excluded.last_seen)`
+// addSpans records per-MMSI (mmsi, count, first, last) rows from query:
+// appended to position_spans, and the MMSIs new to vessels added there
+// (see migrations/0005: no row is updated).
+func addSpans(query string) string {
+	return `INSERT INTO position_spans SELECT * FROM (` + query + `);
+INSERT INTO vessels SELECT DISTINCT q.mmsi FROM (` + query + `) AS q(mmsi, n, f, l)
+WHERE NOT EXISTS (SELECT 1 FROM vessels v WHERE v.mmsi = q.mmsi)`
 }
 
 // stageSmall fills stage_vessels and stage_presence through the Appender.

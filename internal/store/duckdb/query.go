@@ -93,7 +93,7 @@ func (s *Store) Vessels(ctx context.Context, q store.VesselQuery) ([]store.Vesse
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, fmt.Errorf("duckdb: vessels: %w: limit %d offset %d", store.ErrInvalid, q.Limit, q.Offset)
 	}
-	query := `SELECT ` + summaryCols + ` FROM vessels v LEFT JOIN ` + latestIdentity + ` i ON i.mmsi = v.mmsi ORDER BY ` + order
+	query := `SELECT ` + summaryCols + ` FROM vessels_view v LEFT JOIN ` + latestIdentity + ` i ON i.mmsi = v.mmsi ORDER BY ` + order
 	if q.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
@@ -125,7 +125,7 @@ type querier interface {
 }
 
 func vesselHistory(ctx context.Context, q querier, mmsi uint32) (store.VesselHistory, error) {
-	v, err := scanSummary(q.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM vessels v LEFT JOIN `+latestIdentity+` i ON i.mmsi = v.mmsi WHERE v.mmsi = ?`, mmsi))
+	v, err := scanSummary(q.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM vessels_view v LEFT JOIN `+latestIdentity+` i ON i.mmsi = v.mmsi WHERE v.mmsi = ?`, mmsi))
 	if isNoRows(err) {
 		return store.VesselHistory{}, fmt.Errorf("mmsi %d: %w", mmsi, store.ErrNotFound)
 	}
@@ -435,7 +435,7 @@ func (s *Store) Near(ctx context.Context, q store.NearQuery) ([]store.NearHit, e
     FROM c WHERE d <= ` + floatLiteral(q.RadiusKm) + ` GROUP BY mmsi
 )
 SELECT h.n, h.first, h.last, h.m.d, h.m.t, h.m.lat, h.m.lon, ` + summaryCols + `
-FROM hits h JOIN vessels v ON v.mmsi = h.mmsi
+FROM hits h JOIN vessels_view v ON v.mmsi = h.mmsi
 LEFT JOIN ` + latestIdentity + ` i ON i.mmsi = h.mmsi
 ORDER BY h.m.d, h.mmsi`
 	rows, err := tx.QueryContext(ctx, query)
