@@ -54,11 +54,19 @@ type Progress interface {
 // Config tunes a run; zero fields take defaults.
 type Config struct {
 	Track track.Config
-	// BatchPoints is how many track points go to the store per
-	// transaction (default 500 000): large batches load fastest; a crash
+	// BatchPoints is the most track points that go to the store per
+	// transaction (default 500 000, or the multiple of the store's
+	// BatchQuantum nearest below): large batches load fastest; a crash
 	// loses at most the batches in flight, which a rerun of the same
 	// ingest restores without duplicates.
 	BatchPoints int
+	// MinBatchPoints: when the store is idle, a batch of at least this
+	// many points is shipped before it fills (default: the store's
+	// BatchQuantum, else BatchPoints/4). Storing then starts early and
+	// keeps pace with decoding instead of waiting for full batches, and
+	// the last batch — stored after the input ends, with nothing left to
+	// overlap — is small: batch sizes follow the store's speed.
+	MinBatchPoints int
 	// Open opens a source spec (default source.New with stdin nil).
 	Open func(spec string) (source.Source, error)
 	// OnReject is called for each rejected line (default: ignore; they
@@ -116,14 +124,36 @@ func (t *tee) Identity(id vessel.Identity, isNew bool) {
 	}
 }
 
+// Quantizer is a Store that loads batches best in whole multiples of
+// BatchQuantum points (DuckDB: its row group, see duckdb.Store.
+// BatchQuantum). Run then ships such multiples when it can, holding the
+// rest of a batch back for the next.
+type Quantizer interface {
+	BatchQuantum() int
+}
+
 // Run ingests specs into st as one ingest run. It returns the summary
 // also when it fails; a failed or cancelled run is recorded as failed
 // with the counts it reached.
 func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, error) {
 	start := time.Now()
+	quantum := 0
+	if q, ok := st.(Quantizer); ok {
+		quantum = max(q.BatchQuantum(), 0)
+	}
 	if cfg.BatchPoints <= 0 {
 		cfg.BatchPoints = 500_000
+		if quantum > 0 && cfg.BatchPoints >= quantum {
+			cfg.BatchPoints -= cfg.BatchPoints % quantum
+		}
 	}
+	if cfg.MinBatchPoints <= 0 {
+		cfg.MinBatchPoints = max(cfg.BatchPoints/4, 1)
+		if quantum > 0 && quantum <= cfg.BatchPoints {
+			cfg.MinBatchPoints = quantum
+		}
+	}
+	cfg.MinBatchPoints = min(cfg.MinBatchPoints, cfg.BatchPoints)
 	if cfg.Open == nil {
 		cfg.Open = func(spec string) (source.Source, error) {
 			return source.New(spec, source.Options{NMEA: source.NMEAConfig{BaseStationClock: true}})
@@ -147,28 +177,65 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	// out feeds the current batch and the observer; one value for the
 	// whole run, so handing it to the tracker allocates nothing.
 	out := &tee{col: &cur.col, obs: cfg.Observer}
-	// ship hands the current batch to the writer and takes a free one.
+	// shipN hands the first n points of the current batch to the writer,
+	// with its identities, and takes a free batch that starts with the
+	// rest. Events found so far go with the batch of the last point:
+	// they rest on points shipped now or held back, and every point held
+	// back goes with the next batch (fewer than a quantum, and the next
+	// ships at least one), so an event is never stored before its points.
 	shipped := time.Now()
-	ship := func() error {
+	batches := 0
+	shipN := func(n int) error {
 		shipped = time.Now()
+		batches++
+		var events []event.Event
 		if cfg.Observer != nil {
-			cur.events = append(cur.events, cfg.Observer.Drain()...)
+			events = cfg.Observer.Drain()
 		}
 		for _, e := range cur.col.Identities {
 			cur.ids = append(cur.ids, e.Identity)
 		}
-		if err := w.put(cur); err != nil {
+		rest := cur.col.Points[n:]
+		cur.col.Points = cur.col.Points[:n]
+		if len(rest) == 0 {
+			cur.events = append(cur.events, events...)
+		}
+		prev := cur
+		if err := w.put(prev); err != nil {
 			return err
 		}
 		cur = w.get()
 		out.col = &cur.col
+		if len(rest) > 0 {
+			// prev is the writer's now but its backing array past n is
+			// not: the writer only reads Points[:n].
+			cur.col.Points = append(cur.col.Points, rest...)
+			clear(rest)
+			cur.events = append(cur.events, events...)
+		}
 		return nil
+	}
+	// minBatch grows with the batches shipped, from MinBatchPoints to
+	// BatchPoints: the first ones start the store early; later ones
+	// would each cost it a transaction's fixed work for little overlap.
+	minBatch := func() int {
+		return min(cfg.MinBatchPoints*(1+batches), cfg.BatchPoints)
+	}
+	// ship hands the whole current batch to the writer.
+	ship := func() error { return shipN(len(cur.col.Points)) }
+	// shipFull ships the points that fill whole quanta, or all of them.
+	shipFull := func() error {
+		n := len(cur.col.Points)
+		if quantum > 0 && n >= quantum {
+			n -= n % quantum
+		}
+		return shipN(n)
 	}
 	due := func() bool { return time.Since(shipped) >= cfg.FlushEvery }
 	runErr := func() error {
 		var readErr error
 		for _, spec := range specs {
-			if readErr = readSource(ctx, spec, cfg, tr, out, &sum, ship, due); readErr != nil {
+			if readErr = readSource(ctx, spec, cfg, tr, out, &sum, ship, shipFull, due, w.idle, minBatch); readErr != nil {
 				break
 			}
 		}
@@ -213,7 +280,7 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 // nothing of them past the next Next — the tracker and the observer copy.
 type reuser interface{ Reuse() }
 
-func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, out *tee, sum *Summary, ship func() error, due func() bool) error {
+func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, out *tee, sum *Summary, ship, shipFull func() error, due, idle func() bool, minBatch func() int) error {
 	src, err := cfg.Open(spec)
 	if err != nil {
 		return err
@@ -288,8 +355,13 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 				bar.Update(progress(), n)
 			}
 		}
-		if len(out.col.Points) >= cfg.BatchPoints || (cfg.FlushEvery > 0 && len(out.col.Points) > 0 && due()) {
+		switch np := len(out.col.Points); {
+		case cfg.FlushEvery > 0 && np > 0 && due():
 			if err := ship(); err != nil {
+				return err
+			}
+		case np >= cfg.BatchPoints || (np >= minBatch() && n%256 == 0 && idle()):
+			if err := shipFull(); err != nil {
 				return err
 			}
 		}
@@ -367,6 +439,10 @@ func (w *writer) write(b *batch) error {
 	}
 	return nil
 }
+
+// idle reports whether the writer has nothing to write: the batch it
+// wrote last is back.
+func (w *writer) idle() bool { return len(w.free) > 0 }
 
 // get returns a free batch, waiting for the writer if both are in use.
 func (w *writer) get() *batch { return <-w.free }

@@ -674,3 +674,14 @@ func checkPosition(p *vessel.Position) error {
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// rowGroupSize is DuckDB's row group (its default, which Open keeps).
+const rowGroupSize = 122_880
+
+// BatchQuantum is the number of positions an AddPositions call of new data
+// should hold a multiple of: DuckDB writes a large insert as whole row
+// groups, and the partial last one of each call is merged with its
+// neighbours at the next checkpoint, rewriting them (with 125,000-point
+// batches, most of the final checkpoint of a 10-million-message ingest).
+// ingest.Run ships multiples of it (ingest.Quantizer).
+func (s *Store) BatchQuantum() int { return rowGroupSize }
