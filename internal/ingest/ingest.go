@@ -215,11 +215,12 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 		}
 		return nil
 	}
-	// minBatch grows with the batches shipped, from MinBatchPoints to
-	// BatchPoints: the first ones start the store early; later ones
-	// would each cost it a transaction's fixed work for little overlap.
+	// minBatch grows with the batches shipped, from MinBatchPoints (for
+	// the first few: the store starts early and keeps pace) to
+	// BatchPoints: more small batches would each cost the store a
+	// transaction's fixed work for little more overlap.
 	minBatch := func() int {
-		return min(cfg.MinBatchPoints*(1+batches), cfg.BatchPoints)
+		return min(cfg.MinBatchPoints*(1+max(batches-4, 0)), cfg.BatchPoints)
 	}
 	// ship hands the whole current batch to the writer.
 	ship := func() error { return shipN(len(cur.col.Points)) }
