@@ -132,6 +132,13 @@ type Quantizer interface {
 	BatchQuantum() int
 }
 
+// BulkLoader is a Store with a mode for bulk loads (DuckDB: one thread,
+// see duckdb.Store.BeginBulk). Run uses it unless it feeds a live stream
+// (FlushEvery set): the store is then shared with the queries of a server.
+type BulkLoader interface {
+	BeginBulk(ctx context.Context) (end func(), err error)
+}
+
 // Run ingests specs into st as one ingest run. It returns the summary
 // also when it fails; a failed or cancelled run is recorded as failed
 // with the counts it reached.
@@ -163,6 +170,13 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	sum := Summary{ByReason: map[string]int64{}}
+	if b, ok := st.(BulkLoader); ok && cfg.FlushEvery == 0 {
+		end, err := b.BeginBulk(ctx)
+		if err != nil {
+			return sum, fmt.Errorf("ingest: %w", err)
+		}
+		defer end()
+	}
 	run, err := st.BeginRun(ctx, specs)
 	if err != nil {
 		return sum, fmt.Errorf("ingest: %w", err)

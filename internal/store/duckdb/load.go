@@ -466,7 +466,6 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel
 	}
 	w.batch = b
 	defer func() { w.batch = nil }()
-
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return store.LoadStats{}, err
@@ -685,3 +684,35 @@ const rowGroupSize = 122_880
 // batches, most of the final checkpoint of a 10-million-message ingest).
 // ingest.Run ships multiples of it (ingest.Quantizer).
 func (s *Store) BatchQuantum() int { return rowGroupSize }
+
+// BeginBulk puts the store in bulk-load mode until the returned function
+// is called: DuckDB runs on one thread. A load keeps its rows' order, so
+// DuckDB inserts them on one thread anyway, and its other threads only
+// contend with the pipeline that feeds the load for the same cores
+// (ingest of 10M messages on 2 cores: 9% less CPU, 6% less time). The
+// setting is global: queries meanwhile run on one thread too, so it is for
+// bulk ingests (ingest.Run of files), not a server's live feed.
+func (s *Store) BeginBulk(ctx context.Context) (end func(), err error) {
+	w, err := s.lockWriter()
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: bulk load: %w", err)
+	}
+	defer s.mu.Unlock()
+	var threads int
+	if err := w.conn.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&threads); err != nil {
+		return nil, fmt.Errorf("duckdb: bulk load: %w", err)
+	}
+	if threads <= 1 {
+		return func() {}, nil
+	}
+	if _, err := w.conn.ExecContext(ctx, `SET threads = 1`); err != nil {
+		return nil, fmt.Errorf("duckdb: bulk load: %w", err)
+	}
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.closed {
+			_, _ = w.conn.ExecContext(context.Background(), fmt.Sprintf(`SET threads = %d`, threads))
+		}
+	}, nil
+}

@@ -259,3 +259,34 @@ func TestReadPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestBulkMode: DuckDB runs on one thread between BeginBulk and its end,
+// and on as many as before afterwards.
+func TestBulkMode(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "s.duckdb"), Threads: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	threads := func() (n int) {
+		if err := s.db.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	end, err := s.BeginBulk(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := threads(); n != 1 {
+		t.Errorf("%d threads in bulk mode", n)
+	}
+	if _, err := s.AddPositions(ctx, 0, edgePoints(211000000, 100)); err != nil {
+		t.Fatal(err)
+	}
+	end()
+	if n := threads(); n != 3 {
+		t.Errorf("%d threads after bulk mode, want 3", n)
+	}
+}
