@@ -131,3 +131,19 @@ func TestNMEAReuse(t *testing.T) {
 		t.Errorf("%d distinct Position/Static pointers with Reuse, want 2", len(pointers))
 	}
 }
+
+// etaString formats as fmt's "%02d-%02dT%02d:%02dZ" did, for every value
+// the message's fields can hold.
+func TestETAString(t *testing.T) {
+	for _, v := range [][4]uint8{{0, 0, 24, 60}, {12, 31, 23, 59}, {1, 2, 3, 4}, {15, 31, 31, 63}} {
+		want := fmt.Sprintf("%02d-%02dT%02d:%02dZ", v[0], v[1], v[2], v[3])
+		if got := etaString(v[0], v[1], v[2], v[3]); got != want {
+			t.Errorf("etaString%v = %q, want %q", v, got, want)
+		}
+	}
+	for ty := range 64 {
+		if got := skippedReason(uint8(ty)); got != fmt.Sprintf("type_%d", ty) {
+			t.Errorf("skippedReason(%d) = %q", ty, got)
+		}
+	}
+}
