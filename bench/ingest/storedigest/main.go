@@ -7,7 +7,7 @@
 //
 // The store is opened for writing (an older schema is migrated first);
 // nothing else is changed. Event IDs are left out (they number events in
-// storage order); everything else is in.
+// storage order) unless DIGEST_EVENT_IDS is set; everything else is in.
 package main
 
 import (
@@ -99,7 +99,9 @@ func run(path string) error {
 		return err
 	}
 	for _, e := range all {
-		e.ID = 0
+		if os.Getenv("DIGEST_EVENT_IDS") == "" {
+			e.ID = 0
+		}
 		b, err := json.Marshal(e)
 		if err != nil {
 			return err

@@ -3,10 +3,14 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/store"
@@ -39,14 +43,29 @@ func (s *Store) writeEvents(ctx context.Context, detectors []string, evs []event
 		return fmt.Errorf("duckdb: put events: %w", err)
 	}
 	defer s.mu.Unlock()
+	// The last event of each key, in the order keys first appear: one
+	// row per key, as upserting them one by one leaves.
+	last := map[string]int{}
+	var keys []string
+	for i := range evs {
+		if _, ok := last[evs[i].Key]; !ok {
+			keys = append(keys, evs[i].Key)
+		}
+		last[evs[i].Key] = i
+	}
+	if err := w.stageEventKeys(ctx, keys); err != nil {
+		return fmt.Errorf("duckdb: put events: %w", err)
+	}
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("duckdb: put events: %w", err)
 	}
 	defer tx.Rollback()
+	// IDs: a stored key keeps its own (also when its detector's events are
+	// replaced), a new one takes the next of the sequence, in order.
 	ids := map[string]int64{}
-	if len(evs) > 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT key, id FROM events`)
+	if len(keys) > 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT e.key, e.id FROM events e JOIN stage_evkey k ON k.key = e.key`)
 		if err != nil {
 			return fmt.Errorf("duckdb: put events: %w", err)
 		}
@@ -64,57 +83,114 @@ func (s *Store) writeEvents(ctx context.Context, detectors []string, evs []event
 			return fmt.Errorf("duckdb: put events: %w", err)
 		}
 	}
+	if fresh := len(keys) - len(ids); fresh > 0 {
+		rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT nextval('event_id') FROM range(%d)`, fresh))
+		if err != nil {
+			return fmt.Errorf("duckdb: put events: %w", err)
+		}
+		var next []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("duckdb: put events: %w", err)
+			}
+			next = append(next, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("duckdb: put events: %w", err)
+		}
+		if len(next) != fresh {
+			return fmt.Errorf("duckdb: put events: %d new IDs for %d events", len(next), fresh)
+		}
+		slices.Sort(next)
+		for _, k := range keys {
+			if _, ok := ids[k]; !ok {
+				ids[k], next = next[0], next[1:]
+			}
+		}
+	}
 	if detectors != nil && len(detectors) > 0 {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE list_contains(?, detector)`, detectors); err != nil {
 			return fmt.Errorf("duckdb: replace events: %w", err)
 		}
 	}
-	// Delete-then-insert rather than UPDATE: DuckDB rejects an UPDATE of a
-	// row whose unique key was touched in the same transaction.
-	del, err := tx.PrepareContext(ctx, `DELETE FROM events WHERE key = ?`)
-	if err != nil {
-		return fmt.Errorf("duckdb: put events: %w", err)
-	}
-	defer del.Close()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO events (id, key, kind, mmsi, other_mmsi, start_time, end_time, lat, lon, detector, withdrawn, body)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("duckdb: put events: %w", err)
-	}
-	defer ins.Close()
-	next, err := tx.PrepareContext(ctx, `SELECT nextval('event_id')`)
-	if err != nil {
-		return fmt.Errorf("duckdb: put events: %w", err)
-	}
-	defer next.Close()
-	for i := range evs {
-		e := evs[i]
-		id, known := ids[e.Key]
-		if known {
-			if _, err := del.ExecContext(ctx, e.Key); err != nil {
-				return fmt.Errorf("duckdb: put event %s: %w", e.Key, err)
-			}
-		} else {
-			if err := next.QueryRowContext(ctx).Scan(&id); err != nil {
-				return fmt.Errorf("duckdb: put event %s: %w", e.Key, err)
-			}
-			ids[e.Key] = id
+	if len(keys) > 0 {
+		// Delete-then-insert rather than UPDATE: DuckDB rejects an UPDATE
+		// of a row whose unique key was touched in the same transaction.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE key IN (SELECT key FROM stage_evkey)`); err != nil {
+			return fmt.Errorf("duckdb: put events: %w", err)
 		}
-		e.ID = id
-		e.Start, e.End = e.Start.UTC().Truncate(time.Microsecond), e.End.UTC().Truncate(time.Microsecond)
-		body, err := json.Marshal(&e)
-		if err != nil {
-			return fmt.Errorf("duckdb: put event %s: %w", e.Key, err)
+		if err := w.stageEvents(keys, last, ids, evs); err != nil {
+			return fmt.Errorf("duckdb: put events: %w", err)
 		}
-		if _, err := ins.ExecContext(ctx, id, e.Key, string(e.Kind), nullU32(e.MMSI), nullU32(e.OtherMMSI),
-			e.Start, e.End, e.Lat, e.Lon, e.Detector, e.Withdrawn, string(body)); err != nil {
-			return fmt.Errorf("duckdb: put event %s: %w", e.Key, err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (`+eventCols+`)
+SELECT id, key, kind, mmsi, other_mmsi, start_time, end_time, lat, lon, detector, withdrawn, body::JSON FROM stage_events`); err != nil {
+			return fmt.Errorf("duckdb: put events: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("duckdb: put events: commit: %w", err)
 	}
 	return nil
+}
+
+const eventCols = `id, key, kind, mmsi, other_mmsi, start_time, end_time, lat, lon, detector, withdrawn, body`
+
+const eventStagingDDL = `
+CREATE OR REPLACE TEMP TABLE stage_evkey (key VARCHAR);
+CREATE OR REPLACE TEMP TABLE stage_events (id BIGINT, key VARCHAR, kind VARCHAR, mmsi UINTEGER, other_mmsi UINTEGER,
+    start_time TIMESTAMPTZ, end_time TIMESTAMPTZ, lat DOUBLE, lon DOUBLE, detector VARCHAR, withdrawn BOOLEAN, body VARCHAR);
+`
+
+// stageEventKeys puts keys in stage_evkey (and empties stage_events).
+func (w *writer) stageEventKeys(ctx context.Context, keys []string) error {
+	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage_evkey; DELETE FROM stage_events`); err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return w.conn.Raw(func(dc any) error {
+		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_evkey")
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := app.AppendRow(k); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+}
+
+// stageEvents puts the last event of each key, with its ID, in
+// stage_events.
+func (w *writer) stageEvents(keys []string, last map[string]int, ids map[string]int64, evs []event.Event) error {
+	return w.conn.Raw(func(dc any) error {
+		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_events")
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			e := evs[last[k]]
+			e.ID = ids[k]
+			e.Start, e.End = e.Start.UTC().Truncate(time.Microsecond), e.End.UTC().Truncate(time.Microsecond)
+			body, err := json.Marshal(&e)
+			if err == nil {
+				err = app.AppendRow(e.ID, e.Key, string(e.Kind), nullU32(e.MMSI), nullU32(e.OtherMMSI),
+					e.Start, e.End, e.Lat, e.Lon, e.Detector, e.Withdrawn, string(body))
+			}
+			if err != nil {
+				app.Close()
+				return fmt.Errorf("event %s: %w", e.Key, err)
+			}
+		}
+		return app.Close()
+	})
 }
 
 func checkEvent(e *event.Event) error {

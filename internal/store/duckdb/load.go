@@ -78,7 +78,7 @@ func newWriter(ctx context.Context, db *sql.DB) (*writer, error) {
 		return nil, fmt.Errorf("writer connection: %w", err)
 	}
 	w := &writer{conn: conn}
-	if _, err := conn.ExecContext(ctx, stagingDDL); err != nil {
+	if _, err := conn.ExecContext(ctx, stagingDDL+eventStagingDDL); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("staging tables: %w", err)
 	}
