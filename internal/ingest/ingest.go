@@ -185,6 +185,12 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	// The writer finishes its batches even when ctx is cancelled: an
 	// interrupted run (Ctrl-C, a server stopping its live feed) still
 	// stores every fix it accepted, then reports the interruption.
+	if cfg.Observer != nil {
+		// The detectors run beside the tracker (see asyncObserver).
+		a := newAsyncObserver(cfg.Observer)
+		defer a.stop()
+		cfg.Observer = a
+	}
 	w := newWriter(context.WithoutCancel(ctx), st, run, cfg.BatchPoints)
 	tr := track.New(cfg.Track, cfg.Logger)
 	cur := w.get()
