@@ -29,10 +29,11 @@ type Store interface {
 	PutEvents(ctx context.Context, evs []event.Event) error
 }
 
-// Observer sees what the tracker accepts, in the tracker's order, on the
-// pipeline's goroutine: the streaming detectors. Events it returns from
-// Drain are stored with the batch they were found in, so a crash never
-// stores an event without the positions it rests on.
+// Observer sees what the tracker accepts, in the tracker's order: the
+// streaming detectors. Run calls it from one goroutine of its own (see
+// asyncObserver), Stream from the caller's. Events it returns from Drain
+// are stored with or after the batch of the points they rest on, so a
+// crash never stores an event without the positions it rests on.
 type Observer interface {
 	track.Emitter
 	// Static receives every static report as read (draught, ETA, and
