@@ -1,41 +1,55 @@
 #!/usr/bin/env bash
-# End-to-end ingest benchmark: read → decode → track → DuckDB store, with
-# `lookout ingest` as a user runs it, on generated NMEA corpora of 1 and 10
-# million lines. Reports wall time, messages/s and peak RSS per run.
-# Method and results: docs/BENCHMARKS.md.
+# End-to-end ingest benchmark: read → decode → track → (detect) → DuckDB
+# store, with `lookout ingest` as a user runs it, on generated NMEA corpora
+# of 1 and 10 million lines, with the streaming detectors (the default)
+# and without (--no-detect). Reports wall time, observations/s, messages/s,
+# CPU time and peak RSS per run, and the load average around each run.
+# Method and results: docs/BENCHMARKS.md ("Ingest").
 #
-#   bash bench/ingest/run.sh            # 1M and 10M lines
-#   SIZES="1000000" bash bench/ingest/run.sh
+#   bash bench/ingest/run.sh                 # 1M and 10M lines, both modes
+#   SIZES="1000000" MODES=nodetect bash bench/ingest/run.sh
 #
-# Knobs: SIZES (line counts), SEED (1), RUNS (3 per size), WORK (scratch),
-# DETECT (set to 1 to run with the detectors on, when `--detect` exists).
+# Knobs: SIZES (line counts), SEED (1), RUNS (3 per size and mode),
+# MODES ("detect nodetect"), WORK (scratch directory).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SIZES=${SIZES:-"1000000 10000000"}
 SEED=${SEED:-1}
 RUNS=${RUNS:-3}
+MODES=${MODES:-"detect nodetect"}
 WORK=${WORK:-${TMPDIR:-/tmp}/lookout-ingest-bench}
 mkdir -p "$WORK"
 
 go build -o "$WORK/lookout" ./cmd/lookout
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(go version | cut -d' ' -f3)"
-echo "date: $(date -u +%F)"
-printf '%-10s %-4s %10s %12s %12s %10s %10s\n' lines run wall_s messages msgs_per_s positions peak_MiB
+echo "date: $(date -u +%F), commit $(git rev-parse --short HEAD)"
+printf '%-9s %-8s %-3s %7s %7s %10s %10s %10s %9s %8s  %s\n' lines mode run wall_s cpu_s observations obs_per_s msgs_per_s positions peak_MiB load
 for n in $SIZES; do
 	corpus="$WORK/corpus-$n-seed$SEED.nmea"
 	if [ ! -s "$corpus" ]; then
-		go run ./bench/decode/gencorpus -n "$n" -seed "$SEED" -o "$corpus" >/dev/null
+		go run ./bench/decode/gencorpus -n "$n" -seed "$SEED" -o "$corpus" 2>"$corpus.stats"
 	fi
-	for r in $(seq 1 "$RUNS"); do
-		db="$WORK/store-$n.duckdb"
-		rm -f "$db" "$db.wal"
-		log="$WORK/ingest-$n-$r.log"
-		/usr/bin/time -f 'TIME %e %M' "$WORK/lookout" ingest -q --store "$db" "$corpus" 2>"$log"
-		wall=$(awk '/^TIME/ {print $2}' "$log")
-		rss=$(awk '/^TIME/ {printf "%.0f", $3/1024}' "$log")
-		msgs=$(sed -n 's/.*lines\/rows, \([0-9]*\) observations.*/\1/p' "$log")
-		pos=$(sed -n 's/.* \([0-9]*\) positions stored.*/\1/p' "$log")
-		printf '%-10s %-4s %10s %12s %12.0f %10s %10s\n' "$n" "$r" "$wall" "$msgs" "$(echo "$msgs / $wall" | bc -l)" "$pos" "$rss"
+	# The generator's count of AIS messages (a two-line type 5 is one).
+	msgs=$(sed -n 's/.* bytes, \([0-9]*\) messages.*/\1/p' "$corpus.stats" 2>/dev/null || true)
+	for mode in $MODES; do
+		flag=""
+		[ "$mode" = nodetect ] && flag="--no-detect"
+		for r in $(seq 1 "$RUNS"); do
+			db="$WORK/store-$n.duckdb"
+			rm -f "$db" "$db.wal"
+			log="$WORK/ingest-$n-$mode-$r.log"
+			load=$(cut -d' ' -f1 /proc/loadavg)
+			/usr/bin/time -f 'TIME %e %U %S %M' "$WORK/lookout" ingest -q $flag --store "$db" "$corpus" 2>"$log"
+			wall=$(awk '/^TIME/ {print $2}' "$log")
+			cpu=$(awk '/^TIME/ {print $3 + $4}' "$log")
+			rss=$(awk '/^TIME/ {printf "%.0f", $5/1024}' "$log")
+			obs=$(sed -n 's/.*lines\/rows, \([0-9]*\) observations.*/\1/p' "$log")
+			pos=$(sed -n 's/.* \([0-9]*\) positions stored.*/\1/p' "$log")
+			mps="n/a"
+			[ -n "$msgs" ] && mps=$(printf '%.0f' "$(echo "$msgs / $wall" | bc -l)")
+			printf '%-9s %-8s %-3s %7s %7s %10s %10.0f %10s %9s %8s  %s -> %s\n' "$n" "$mode" "$r" "$wall" "$cpu" "$obs" \
+				"$(echo "$obs / $wall" | bc -l)" "$mps" "$pos" "$rss" "$load" "$(cut -d' ' -f1 /proc/loadavg)"
+		done
 	done
 done
