@@ -14,10 +14,26 @@ import (
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
-// latestIdentity picks each MMSI's latest identity (the tie-break order
-// is part of the contract: latest LastSeen, then latest FirstSeen, then key).
-const latestIdentity = `(SELECT * FROM identities
+// latestIdentity picks the latest identity of each MMSI cond (a condition
+// on mmsi) selects (the tie-break order is part of the contract: latest
+// LastSeen, then latest FirstSeen, then key).
+func latestIdentity(cond string) string {
+	return `(SELECT * FROM identities WHERE ` + cond + `
     QUALIFY row_number() OVER (PARTITION BY mmsi ORDER BY last_seen DESC, first_seen DESC, key) = 1)`
+}
+
+// vesselSummary is vessels_view (migrations/0005) for the MMSIs cond
+// selects, the aggregates computed for those only: a query about a few
+// vessels does not summarise them all.
+func vesselSummary(cond string) string {
+	return `(SELECT v.mmsi, coalesce(i.n, 0)::INTEGER AS identities, coalesce(p.n, 0)::BIGINT AS positions,
+       least(i.first_seen, p.first_position) AS first_seen, greatest(i.last_seen, p.last_position) AS last_seen
+FROM (SELECT mmsi FROM vessels WHERE ` + cond + `) v
+LEFT JOIN (SELECT mmsi, count(*) AS n, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+           FROM identities WHERE ` + cond + ` GROUP BY mmsi) i ON i.mmsi = v.mmsi
+LEFT JOIN (SELECT mmsi, sum(positions) AS n, min(first_position) AS first_position, max(last_position) AS last_position
+           FROM position_spans WHERE ` + cond + ` GROUP BY mmsi) p ON p.mmsi = v.mmsi)`
+}
 
 const summaryCols = `v.mmsi, v.identities, v.positions, v.first_seen, v.last_seen,
     i.key, i.imo, i.name, i.callsign, i.shiptype, i.length, i.beam, i.flag, i.class,
@@ -93,7 +109,7 @@ func (s *Store) Vessels(ctx context.Context, q store.VesselQuery) ([]store.Vesse
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, fmt.Errorf("duckdb: vessels: %w: limit %d offset %d", store.ErrInvalid, q.Limit, q.Offset)
 	}
-	query := `SELECT ` + summaryCols + ` FROM vessels_view v LEFT JOIN ` + latestIdentity + ` i ON i.mmsi = v.mmsi ORDER BY ` + order
+	query := `SELECT ` + summaryCols + ` FROM ` + vesselSummary("true") + ` v LEFT JOIN ` + latestIdentity("true") + ` i ON i.mmsi = v.mmsi ORDER BY ` + order
 	if q.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
@@ -125,7 +141,8 @@ type querier interface {
 }
 
 func vesselHistory(ctx context.Context, q querier, mmsi uint32) (store.VesselHistory, error) {
-	v, err := scanSummary(q.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM vessels_view v LEFT JOIN `+latestIdentity+` i ON i.mmsi = v.mmsi WHERE v.mmsi = ?`, mmsi))
+	cond := fmt.Sprintf("mmsi = %d", mmsi)
+	v, err := scanSummary(q.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM `+vesselSummary(cond)+` v LEFT JOIN `+latestIdentity(cond)+` i ON i.mmsi = v.mmsi`))
 	if isNoRows(err) {
 		return store.VesselHistory{}, fmt.Errorf("mmsi %d: %w", mmsi, store.ErrNotFound)
 	}
@@ -435,8 +452,8 @@ func (s *Store) Near(ctx context.Context, q store.NearQuery) ([]store.NearHit, e
     FROM c WHERE d <= ` + floatLiteral(q.RadiusKm) + ` GROUP BY mmsi
 )
 SELECT h.n, h.first, h.last, h.m.d, h.m.t, h.m.lat, h.m.lon, ` + summaryCols + `
-FROM hits h JOIN vessels_view v ON v.mmsi = h.mmsi
-LEFT JOIN ` + latestIdentity + ` i ON i.mmsi = h.mmsi
+FROM hits h JOIN ` + vesselSummary("mmsi IN (SELECT mmsi FROM hits)") + ` v ON v.mmsi = h.mmsi
+LEFT JOIN ` + latestIdentity("mmsi IN (SELECT mmsi FROM hits)") + ` i ON i.mmsi = h.mmsi
 ORDER BY h.m.d, h.mmsi`
 	rows, err := tx.QueryContext(ctx, query)
 	if err != nil {
