@@ -69,7 +69,7 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 	// merged, updated from stage_idupd (their key columns stay as they
 	// are: an update is cheaper than a replacement, which also rewrites
 	// the primary key's index).
-	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage_idkey; DELETE FROM stage_id; DELETE FROM stage_idupd`); err != nil {
+	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage_idkey; DELETE FROM stage_id; DELETE FROM stage_idupd; DELETE FROM stage_idmore`); err != nil {
 		return fmt.Errorf("clearing staging: %w", err)
 	}
 	err := w.conn.Raw(func(dc any) error {
@@ -98,7 +98,9 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 	if err != nil {
 		return fmt.Errorf("reading stored identities: %w", err)
 	}
-	stored := map[idKey]bool{}
+	// stored: the keys the table has; changed: those whose fields beyond
+	// the times and report count change (seldom: a new destination).
+	stored, changed := map[idKey]bool{}, map[idKey]bool{}
 	for rows.Next() {
 		old, key, err := scanIdentity(rows)
 		if err != nil {
@@ -107,8 +109,13 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 		}
 		k := idKey{old.MMSI, key}
 		if next, ok := merged[k]; ok {
-			merged[k] = store.MergeIdentity(old, next)
+			m := store.MergeIdentity(old, next)
+			merged[k] = m
 			stored[k] = true
+			if m.Class != old.Class || m.Source != old.Source || m.Destination != old.Destination ||
+				m.Length != old.Length || m.Beam != old.Beam {
+				changed[k] = true
+			}
 		}
 	}
 	if err := rows.Close(); err != nil {
@@ -117,12 +124,16 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var fresh, known []idKey
+	var fresh, known, more []idKey
 	for _, k := range order {
-		if stored[k] {
-			known = append(known, k)
-		} else {
+		switch {
+		case !stored[k]:
 			fresh = append(fresh, k)
+		case changed[k]:
+			more = append(more, k)
+			fallthrough
+		default:
+			known = append(known, k)
 		}
 	}
 	if err := w.appendIdentities("stage_id", fresh, merged); err != nil {
@@ -131,15 +142,26 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 	if err := w.appendIdentities("stage_idupd", known, merged); err != nil {
 		return err
 	}
+	if err := w.appendIdentities("stage_idmore", more, merged); err != nil {
+		return err
+	}
 	if len(fresh) > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identities SELECT `+identityCols+` FROM stage_id`); err != nil {
 			return fmt.Errorf("writing identities: %w", err)
 		}
 	}
+	// Updating the times and counts alone, which is what changes, is
+	// cheaper than rewriting every column (the strings above all).
 	if len(known) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE identities SET class = u.class, first_seen = u.first_seen, last_seen = u.last_seen,
-    reports = u.reports, source = u.source, destination = u.destination, length = u.length, beam = u.beam
+		if _, err := tx.ExecContext(ctx, `UPDATE identities SET first_seen = u.first_seen, last_seen = u.last_seen, reports = u.reports
 FROM stage_idupd u WHERE identities.mmsi = u.mmsi AND identities.key = u.key`); err != nil {
+			return fmt.Errorf("updating identities: %w", err)
+		}
+	}
+	if len(more) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE identities SET class = u.class, source = u.source, destination = u.destination,
+    length = u.length, beam = u.beam
+FROM stage_idmore u WHERE identities.mmsi = u.mmsi AND identities.key = u.key`); err != nil {
 			return fmt.Errorf("updating identities: %w", err)
 		}
 	}

@@ -70,6 +70,7 @@ CREATE OR REPLACE TEMP TABLE stage_presence (mmsi UINTEGER, d INTEGER, cell INTE
 CREATE OR REPLACE TEMP TABLE stage_idkey (mmsi UINTEGER, key VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_id AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
 CREATE OR REPLACE TEMP TABLE stage_idupd AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
+CREATE OR REPLACE TEMP TABLE stage_idmore AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
 `
 
 func newWriter(ctx context.Context, db *sql.DB) (*writer, error) {
