@@ -603,7 +603,7 @@ func demoCase(ctx context.Context, st store.Store, l *evidence.Log, man *sim.Man
 		return n, err
 	}
 	if err := add(evidence.Item{Kind: evidence.KindFile, MediaType: "application/gzip", FileName: demo.SDNFile, Ref: demo.SDNFile,
-		Source: "US Treasury OFAC, Specially Designated Nationals list (legacy CSV), as published 2024-05-03",
+		Source:      "US Treasury OFAC, Specially Designated Nationals list (legacy CSV), as published 2024-05-03",
 		Description: "The sanctions list the screening used"}, sdn); err != nil {
 		return n, err
 	}

@@ -33,7 +33,7 @@ func meetingStore(t *testing.T) string {
 		pts = append(pts, vessel.TrackPoint{Position: vessel.Position{MMSI: mmsi, Time: at, Lat: lat, Lon: lon,
 			SOG: sog, COG: 90, Heading: 90, Class: vessel.ClassA, MsgType: 1, Source: "test"}, Segment: 1})
 	}
-	const dLon = 0.0005 // ~48 m at 30 N per 2 minutes: 0.8 kn
+	const dLon = 0.0005         // ~48 m at 30 N per 2 minutes: 0.8 kn
 	for i := 0; i <= 840; i++ { // 28 h
 		at := t0.Add(time.Duration(i) * 2 * time.Minute)
 		lon := -150 + float64(i)*dLon

@@ -10,10 +10,10 @@ import (
 // parity robust, and every quadtree cell centre down to depth 19 is an
 // integer.
 const (
-	unitShift = 20
+	unitShift   = 20
 	unitsPerDeg = 1 << unitShift
-	blockCols = 360
-	blockRows = 180
+	blockCols   = 360
+	blockRows   = 180
 )
 
 // Quadtree entries: the top two bits are a tag, the rest an index.

@@ -343,7 +343,9 @@ func TestLandGeoJSON(t *testing.T) {
 				t.Errorf("bound %v outside box %+v", bd, tc.box)
 			}
 			var props map[string]any
-			json.Unmarshal(b, &struct{ Features []struct{ Properties *map[string]any } }{[]struct{ Properties *map[string]any }{{&props}}})
+			json.Unmarshal(b, &struct {
+				Features []struct{ Properties *map[string]any }
+			}{[]struct{ Properties *map[string]any }{{&props}}})
 		})
 	}
 	// Simplification shrinks the output.

@@ -26,8 +26,10 @@ func (c *callLog) Point(p vessel.TrackPoint) {
 		c.pending = append(c.pending, event.Event{Key: fmt.Sprint(p.MMSI)})
 	}
 }
-func (c *callLog) Identity(id vessel.Identity, isNew bool) { fmt.Fprintf(&c.calls, "I%d/%v ", id.MMSI, isNew) }
-func (c *callLog) Static(s vessel.Static)                  { fmt.Fprintf(&c.calls, "S%d ", s.MMSI) }
+func (c *callLog) Identity(id vessel.Identity, isNew bool) {
+	fmt.Fprintf(&c.calls, "I%d/%v ", id.MMSI, isNew)
+}
+func (c *callLog) Static(s vessel.Static) { fmt.Fprintf(&c.calls, "S%d ", s.MMSI) }
 func (c *callLog) Drain() []event.Event {
 	e := c.pending
 	c.pending = nil
