@@ -94,26 +94,36 @@ func (f *detectFlags) places() (*gazetteer.Gazetteer, error) {
 	return g, nil
 }
 
-// engine builds the detectors with the gazetteer and the embedded
-// coastline. It returns nil with --no-detect.
-func (f *detectFlags) engine(logger *slog.Logger) (*detect.Engine, error) {
-	if f.off {
-		return nil, nil
-	}
+// setup is what every detector engine of a run needs: the parameters,
+// the gazetteer and the embedded coastline.
+func (f *detectFlags) setup() (detect.Config, *gazetteer.Gazetteer, *coast.Mask, error) {
 	cfg, err := f.config()
 	if err != nil {
-		return nil, err
+		return detect.Config{}, nil, nil, err
 	}
 	g, err := f.places()
 	if err != nil {
-		return nil, err
+		return detect.Config{}, nil, nil, err
 	}
 	// Port visits search around each fix as far as the largest port's
 	// radius, or a user's big harbour polygon would never be entered.
 	cfg.PortVisit.SearchKm = max(cfg.PortVisit.SearchKm, g.MaxRadiusKm())
 	shore, err := coast.Load()
 	if err != nil {
-		return nil, fmt.Errorf("coastline: %w", err)
+		return detect.Config{}, nil, nil, fmt.Errorf("coastline: %w", err)
+	}
+	return cfg, g, shore, nil
+}
+
+// engine builds the detectors with the gazetteer and the embedded
+// coastline. It returns nil with --no-detect.
+func (f *detectFlags) engine(logger *slog.Logger) (*detect.Engine, error) {
+	if f.off {
+		return nil, nil
+	}
+	cfg, g, shore, err := f.setup()
+	if err != nil {
+		return nil, err
 	}
 	return detect.New(cfg, detect.Deps{Ports: g, Shore: shore, Zones: g.Zones()}, logger)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lookout-maritime/lookout/internal/bus"
-	"github.com/lookout-maritime/lookout/internal/coast"
 	"github.com/lookout-maritime/lookout/internal/detect"
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/ingest"
@@ -107,18 +106,9 @@ func (f *detectFlags) workerDetectors(logger *slog.Logger) (*workerDetectors, er
 	if f.off {
 		return nil, nil
 	}
-	cfg, err := f.config()
+	cfg, g, shore, err := f.setup()
 	if err != nil {
 		return nil, err
-	}
-	g, err := f.places()
-	if err != nil {
-		return nil, err
-	}
-	cfg.PortVisit.SearchKm = max(cfg.PortVisit.SearchKm, g.MaxRadiusKm())
-	shore, err := coast.Load()
-	if err != nil {
-		return nil, fmt.Errorf("coastline: %w", err)
 	}
 	// detect.New prepares the zones it is given: each engine gets its own
 	// copies.
