@@ -285,11 +285,13 @@ func wrapLon(lon float64) float64 {
 	return lon - 180
 }
 
-func (ix *index) onLand(x, y int32) bool {
+// leaf finds the quadtree leaf holding (x, y): its entry, lower corner and
+// side, in units.
+func (ix *index) leaf(x, y int32) (e uint32, x0, y0, size int32) {
 	c, r := blockOf(x, blockCols/2), blockOf(y, blockRows/2)
-	e := ix.top[r*blockCols+c]
-	x0, y0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
-	size := int32(unitsPerDeg)
+	e = ix.top[r*blockCols+c]
+	x0, y0 = int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
+	size = int32(unitsPerDeg)
 	for e&tagMask == tagNode {
 		size /= 2
 		q := uint32(0)
@@ -301,6 +303,17 @@ func (ix *index) onLand(x, y int32) bool {
 		}
 		e = ix.nodes[(e&^tagMask)*4+q]
 	}
+	return e, x0, y0, size
+}
+
+func (ix *index) onLand(x, y int32) bool {
+	e, x0, y0, size := ix.leaf(x, y)
+	return ix.leafHolds(e, x0, y0, size, x, y)
+}
+
+// leafHolds reports whether (x, y), inside the leaf e with lower corner
+// (x0, y0) and side size, is on land.
+func (ix *index) leafHolds(e uint32, x0, y0, size, x, y int32) bool {
 	switch e & tagMask {
 	case tagLand:
 		return true

@@ -89,6 +89,36 @@ func (m *Mask) OnLand(lat, lon float64) bool {
 	return m.ix.onLand(x, y)
 }
 
+// WaterBox returns the cell of the index around (lat, lon) when that cell
+// holds open water only (no land, no coastline): every point with
+// MinLat <= lat < MaxLat and MinLon <= lon < MaxLon is then off land, and a
+// caller testing a ship's successive fixes need not ask OnLand again until
+// one leaves the box. ok is false on land and in cells a coastline crosses.
+// Boxes are index cells: a whole 1° block in the open sea, down to about
+// 1/256° (400 m) along coasts.
+func (m *Mask) WaterBox(lat, lon float64) (BBox, bool) {
+	_, b, ok := m.LandOrWaterBox(lat, lon)
+	return b, ok
+}
+
+// LandOrWaterBox is OnLand and WaterBox in one lookup: land reports
+// whether the point is on land and, when it is not, box is its open-water
+// cell if ok.
+func (m *Mask) LandOrWaterBox(lat, lon float64) (land bool, box BBox, ok bool) {
+	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lon, 0) {
+		return false, BBox{}, false
+	}
+	x, y := toUnits(lat, lon)
+	e, x0, y0, size := m.ix.leaf(x, y)
+	if e&tagMask != tagWater {
+		return m.ix.leafHolds(e, x0, y0, size, x, y), BBox{}, false
+	}
+	// Units are 2^-20 degree, so these conversions are exact and a point
+	// inside the box maps back into the cell (toUnits floors).
+	return false, BBox{MinLon: float64(x0) / unitsPerDeg, MinLat: float64(y0) / unitsPerDeg,
+		MaxLon: float64(x0+size) / unitsPerDeg, MaxLat: float64(y0+size) / unitsPerDeg}, true
+}
+
 // DistanceToShoreKm is the great-circle distance in km from a point at sea
 // to the nearest coastline; 0 on land. Exact (to the 1:10m data) within
 // ExactRadiusKm of the coast, within about ±20 km beyond.

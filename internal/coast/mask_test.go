@@ -423,3 +423,53 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// TestWaterBox: a box WaterBox returns holds its query point and no land
+// anywhere, edges included (random points, the corners, the last
+// representable values below the upper edges), on the real data.
+func TestWaterBox(t *testing.T) {
+	m := mustLoad(t)
+	if _, ok := m.WaterBox(48.85, 2.35); ok { // Paris
+		t.Error("WaterBox on land: ok")
+	}
+	if b, ok := m.WaterBox(30.5, -40.5); !ok || b != (BBox{MinLon: -41, MinLat: 30, MaxLon: -40, MaxLat: 31}) {
+		t.Errorf("mid-Atlantic: %+v %v, want the whole 1° block", b, ok)
+	}
+	if _, ok := m.WaterBox(math.NaN(), 0); ok {
+		t.Error("NaN: ok")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	boxes, small := 0, 0
+	for range 4000 {
+		// Half the queries near coasts, where cells are small.
+		lat, lon := rng.Float64()*160-80, rng.Float64()*360-180
+		if rng.IntN(2) == 0 {
+			lat, lon = 42.3+rng.Float64()*0.4, 130.2+rng.Float64()*0.4 // Rason / Tumen estuary
+		}
+		b, ok := m.WaterBox(lat, lon)
+		if !ok {
+			continue
+		}
+		boxes++
+		if b.MaxLat-b.MinLat < 0.1 {
+			small++
+		}
+		if lat < b.MinLat || lat >= b.MaxLat || lon < b.MinLon || lon >= b.MaxLon {
+			t.Fatalf("(%v, %v) outside its box %+v", lat, lon, b)
+		}
+		below := func(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
+		probes := [][2]float64{{b.MinLat, b.MinLon}, {below(b.MaxLat), b.MinLon}, {b.MinLat, below(b.MaxLon)},
+			{below(b.MaxLat), below(b.MaxLon)}}
+		for range 8 {
+			probes = append(probes, [2]float64{b.MinLat + rng.Float64()*(b.MaxLat-b.MinLat), b.MinLon + rng.Float64()*(b.MaxLon-b.MinLon)})
+		}
+		for _, p := range probes {
+			if m.OnLand(p[0], p[1]) {
+				t.Fatalf("box %+v of (%v, %v) holds land at (%v, %v)", b, lat, lon, p[0], p[1])
+			}
+		}
+	}
+	if boxes < 1000 || small == 0 {
+		t.Errorf("%d boxes, %d of them small: the test did not reach coasts and open sea", boxes, small)
+	}
+}

@@ -87,7 +87,7 @@ func (e *encounters) point(v *vstate, f fix, speed float32) {
 	k1 := floorDiv(f.t, e.slotNs)
 	switch p := v.encFix; {
 	case v.encOK && f.t > p.t && f.t-p.t <= int64(c.MaxInterp):
-		implied := float32(geo.KnotsBetween(distKm(p, f)*1000, float64(f.t-p.t)/1e9))
+		implied := float32(math.NaN()) // computed when first needed: most fixes cross no slot boundary
 		for k := floorDiv(p.t, e.slotNs) + 1; k <= k1; k++ {
 			t := k * e.slotNs
 			w := float64(t-p.t) / float64(f.t-p.t)
@@ -96,6 +96,9 @@ func (e *encounters) point(v *vstate, f fix, speed float32) {
 				kn = speed
 			}
 			if kn != kn {
+				if implied != implied {
+					implied = float32(geo.KnotsBetween(distKm(p, f)*1000, float64(f.t-p.t)/1e9))
+				}
 				kn = implied
 			}
 			if kn <= float32(c.IndexKn) && k >= e.minSlot {

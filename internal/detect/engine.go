@@ -43,6 +43,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
@@ -179,6 +180,7 @@ type vstate struct {
 	dr      draughtState
 	ids     identityState
 	zones   []uint64 // bit set: inside Deps.Zones[i]
+	sea     seaCache
 	encLast int64    // encounter slots up to this one are decided
 	encFix  fix      // the latest fix resampled from
 	encOK   bool
@@ -477,17 +479,7 @@ func contentHash(ev *event.Event) uint64 {
 	return h.Sum64()
 }
 
-func cleanText(s string) string {
-	b := []byte(s)
-	i, j := 0, len(b)
-	for i < j && (b[i] == ' ' || b[i] == '@') {
-		i++
-	}
-	for j > i && (b[j-1] == ' ' || b[j-1] == '@') {
-		j--
-	}
-	return string(b[i:j])
-}
+func cleanText(s string) string { return strings.Trim(s, " @") }
 
 // label is how explanations name a vessel: "NAME (MMSI m, IMO i)",
 // leaving out what is unknown.

@@ -388,3 +388,56 @@ func BenchmarkEngine(b *testing.B) {
 	b.ReportMetric(float64(f.fixes)*float64(b.N)/b.Elapsed().Seconds(), "fixes/s")
 	b.ReportMetric(float64(events), "events")
 }
+
+// plainShore hides the land mask's LandOrWaterBox: the engine then asks
+// OnLand for every fix.
+type plainShore struct{ s Shore }
+
+func (p plainShore) DistanceToShoreKm(lat, lon float64) float64 { return p.s.DistanceToShoreKm(lat, lon) }
+func (p plainShore) OnLand(lat, lon float64) bool               { return p.s.OnLand(lat, lon) }
+
+// churningPorts reports a new Generation at every call: no circle the
+// engine remembers stays valid, so it looks ports up for every fix.
+type churningPorts struct {
+	Ports
+	n uint64
+}
+
+func (c *churningPorts) Generation() uint64 { c.n++; return c.n }
+
+// TestSeaCacheChangesNothing: remembering where a vessel has no port to
+// enter and no land (seaCache) gives exactly the events of looking both up
+// for every fix, on a world-wide feed (a third of it over land, with ports,
+// encounters and spoofing), published in the same order.
+func TestSeaCacheChangesNothing(t *testing.T) {
+	f := synthFeed(300, 36, 3*time.Minute, 11)
+	// Ports on the way of some vessels, so that they sail in from the sea
+	// (the feed's own ports are where vessels start).
+	onWay := map[uint32]bool{}
+	for _, o := range f.obs {
+		if p := o.Position; p != nil && p.MMSI%7 == 0 && !onWay[p.MMSI] && p.Time.Hour() == 18 {
+			onWay[p.MMSI] = true
+			f.ports = append(f.ports, Place{Name: fmt.Sprintf("On the way %d", p.MMSI), Lat: p.Lat + 0.01, Lon: p.Lon})
+		}
+	}
+	cached, ec := runFeed(t, Default(), Deps{Ports: newGridPorts(f.ports), Shore: testShore(t)}, f.obs)
+	plain, _ := runFeed(t, Default(), Deps{Ports: &churningPorts{Ports: newGridPorts(f.ports)}, Shore: plainShore{testShore(t)}}, f.obs)
+	if !reflect.DeepEqual(cached, plain) {
+		diffStanding(t, "with the cache", standing(plain), standing(cached))
+		t.Fatalf("the event streams differ (%d events with the cache, %d without)", len(cached), len(plain))
+	}
+	kinds := map[string]int{}
+	for _, ev := range standing(cached) {
+		k := string(ev.Kind)
+		if ev.Kind == event.Spoofing {
+			k += "/" + fmt.Sprint(ev.Details["type"])
+		}
+		kinds[k]++
+	}
+	t.Logf("%d fixes, %d events: %v; %+v", f.fixes, len(cached), kinds, ec.Stats())
+	for _, k := range []string{"port_visit", "spoofing/on_land", "encounter"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s event: the comparison proves little", k)
+		}
+	}
+}

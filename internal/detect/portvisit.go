@@ -61,7 +61,7 @@ func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
 		e.portPublish(v, false)
 		*s = portState{}
 	}
-	best, _ := e.nearestPort(f)
+	best := e.portToEnter(v, f)
 	if best == nil {
 		return
 	}
@@ -73,17 +73,8 @@ func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
 // nearestPort is the nearest port whose entry radius holds f (ties by
 // name), and its distance.
 func (e *Engine) nearestPort(f fix) (*Place, float64) {
-	var best *Place
-	bestD := math.Inf(1)
-	hits := e.deps.Ports.Within(f.lat, f.lon, e.cfg.PortVisit.SearchKm)
-	for i := range hits {
-		p := &hits[i]
-		d := distKm(f, fix{lat: p.Lat, lon: p.Lon})
-		if d <= e.entryKm(p) && (d < bestD || d == bestD && p.Name < best.Name) {
-			best, bestD = p, d
-		}
-	}
-	return best, bestD
+	best, d, _ := e.portsAround(f, 0)
+	return best, d
 }
 
 func (e *Engine) portSpeed(s *portState, f fix, speed float32) {

@@ -30,9 +30,17 @@ func (e *Engine) spoofPoint(v *vstate, f fix) {
 	s := &v.sp
 	if v.hasLast {
 		p := v.last
-		d := distKm(p, f)
-		kn := geo.KnotsBetween(d*1000, float64(f.t-p.t)/1e9)
-		if d >= c.MinJumpKm && kn > c.MaxKn {
+		secs := float64(f.t-p.t) / 1e9
+		// Most fixes are close to the last one: a bound on the distance
+		// rules a jump out without trigonometry.
+		jump := false
+		var d, kn float64
+		if ub := geo.DistanceBoundM(p.lat, p.lon, f.lat, f.lon); ub >= c.MinJumpKm*1000 && geo.KnotsBetween(ub, secs) > c.MaxKn {
+			d = distKm(p, f)
+			kn = geo.KnotsBetween(d*1000, secs)
+			jump = d >= c.MinJumpKm && kn > c.MaxKn
+		}
+		if jump {
 			if !s.jumpOn || f.t-s.jLast.t > int64(c.EpisodeGap) {
 				e.jumpEnd(v)
 				s.jumpOn, s.jFirst, s.jumps, s.maxKm, s.maxKn = true, p, 0, 0, 0
@@ -46,7 +54,7 @@ func (e *Engine) spoofPoint(v *vstate, f fix) {
 		}
 	}
 	if e.deps.Shore != nil {
-		if e.inland(f) {
+		if e.inlandAt(v, f) {
 			if !s.landOn {
 				s.landOn, s.lFirst, s.landN = true, f, 0
 			}
@@ -62,10 +70,13 @@ func (e *Engine) spoofPoint(v *vstate, f fix) {
 // coast: f and the four points LandMarginKm north, south, east and west
 // of it are all on land.
 func (e *Engine) inland(f fix) bool {
+	return e.deps.Shore.OnLand(f.lat, f.lon) && e.beyondMargin(f)
+}
+
+// beyondMargin reports whether the four points LandMarginKm north, south,
+// east and west of f are all on land.
+func (e *Engine) beyondMargin(f fix) bool {
 	sh := e.deps.Shore
-	if !sh.OnLand(f.lat, f.lon) {
-		return false
-	}
 	m := e.cfg.Spoofing.LandMarginKm
 	if m <= 0 {
 		return true

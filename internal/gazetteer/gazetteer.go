@@ -129,13 +129,14 @@ type snapshot struct {
 	grid   grid             // over ports
 	zones  []detect.Zone
 	maxR   float64
+	gen    uint64 // counts the changes (see Generation)
 }
 
 // New returns a gazetteer of the given places (later ones override earlier
 // ones as Add does).
 func New(places ...Place) *Gazetteer {
 	g := &Gazetteer{}
-	g.snap.Store(build(nil))
+	g.store(build(nil))
 	g.Add(places...)
 	return g
 }
@@ -200,7 +201,7 @@ func (g *Gazetteer) Add(places ...Place) (replaced int, err error) {
 	}
 	// Two user places may share an ID they did not choose (same name in
 	// two countries, say); keep IDs unique by suffixing.
-	g.snap.Store(build(uniqueIDs(kept)))
+	g.store(build(uniqueIDs(kept)))
 	return replaced, errors.Join(errs...)
 }
 
@@ -253,9 +254,22 @@ func (g *Gazetteer) SetHighRisk(name string, high bool) (int, error) {
 	for _, i := range idx {
 		out[i].HighRisk = high
 	}
-	g.snap.Store(build(out))
+	g.store(build(out))
 	return len(idx), nil
 }
+
+// store makes s the current state; the caller holds mu (or is New).
+func (g *Gazetteer) store(s *snapshot) {
+	if old := g.snap.Load(); old != nil {
+		s.gen = old.gen + 1
+	}
+	g.snap.Store(s)
+}
+
+// Generation changes whenever the places change (Add, SetHighRisk). The
+// detectors remember which places are near a vessel and ask again when it
+// changes.
+func (g *Gazetteer) Generation() uint64 { return g.snap.Load().gen }
 
 // build indexes places (taking ownership of the slice).
 func build(places []Place) *snapshot {

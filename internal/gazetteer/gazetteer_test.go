@@ -176,9 +176,20 @@ func TestHighRiskDefault(t *testing.T) {
 
 func TestSetHighRisk(t *testing.T) {
 	g := mustDefault(t)
+	gen := g.Generation()
 	n, err := g.SetHighRisk("Vostochnyy", true)
 	if err != nil || n != 1 {
 		t.Fatalf("SetHighRisk = %d, %v", n, err)
+	}
+	if g.Generation() == gen {
+		t.Error("Generation unchanged by SetHighRisk: the detectors would keep stale places")
+	}
+	gen = g.Generation()
+	if _, err := g.Add(Place{ID: "x", Name: "X", Kind: Port, Lat: 1, Lon: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if g.Generation() == gen {
+		t.Error("Generation unchanged by Add")
 	}
 	hits := g.Within(42.75, 133.055, 1)
 	if len(hits) != 1 || hits[0].Name != "Vostochny" || !hits[0].HighRisk {

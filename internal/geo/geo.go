@@ -74,3 +74,32 @@ func HavOf(metres float64) float64 {
 
 // DistanceOfHav converts a haversine value back to metres.
 func DistanceOfHav(h float64) float64 { return 2 * EarthRadiusM * math.Asin(math.Sqrt(h)) }
+
+// DistanceBoundM is an upper bound on DistanceM(p.Lat, p.Lon, lat, lon)
+// with no trigonometry: the length of the path from p along its parallel
+// to lon, then along the meridian to lat (never shorter than the great
+// circle), plus rounding slack. It is tight for nearby points away from
+// the poles, which is what it is for: ruling out, cheaply, that a fix has
+// moved far from a point whose answer is known.
+func (p Point) DistanceBoundM(lat, lon float64) float64 {
+	return boundM(p.Lat, p.Lon, lat, lon, p.cosLat)
+}
+
+// DistanceBoundM is Point.DistanceBoundM without a cached cosine: the path
+// along the parallel is taken at the equator's scale, a looser bound.
+func DistanceBoundM(lat1, lon1, lat2, lon2 float64) float64 {
+	return boundM(lat1, lon1, lat2, lon2, 1)
+}
+
+func boundM(lat1, lon1, lat2, lon2, cosLat1 float64) float64 {
+	const rad = math.Pi / 180
+	dLon := math.Abs(lon2 - lon1)
+	if dLon > 180 {
+		dLon = math.Mod(dLon, 360)
+		if dLon > 180 {
+			dLon = 360 - dLon
+		}
+	}
+	arc := (math.Abs(lat2-lat1) + math.Abs(cosLat1)*dLon) * rad
+	return EarthRadiusM*arc*(1+1e-9) + 1e-6
+}

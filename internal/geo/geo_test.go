@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -48,5 +49,44 @@ func TestPointHav(t *testing.T) {
 		if h := p.Hav(q); math.Abs(DistanceOfHav(HavOf(want))-want) > 1e-3 || h > HavOf(want+1) || h < HavOf(want-1) {
 			t.Errorf("%v: hav %v inconsistent with HavOf(%v)", c, h, want)
 		}
+	}
+}
+
+// TestDistanceBound: the bound is never below the distance (random pairs
+// anywhere, across the antimeridian, near the poles, with longitudes past
+// ±180) and is close to it for nearby points at moderate latitudes.
+func TestDistanceBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 200000 {
+		lat1, lon1 := rng.Float64()*180-90, rng.Float64()*360-180
+		var lat2, lon2 float64
+		switch i % 4 {
+		case 0: // anywhere
+			lat2, lon2 = rng.Float64()*180-90, rng.Float64()*360-180
+		case 1: // nearby
+			lat2, lon2 = math.Max(-90, math.Min(90, lat1+rng.NormFloat64()*0.05)), lon1+rng.NormFloat64()*0.05
+		case 2: // across the antimeridian, unwrapped longitudes
+			lon1 = 179.9 + rng.Float64()*0.2
+			lat2, lon2 = lat1+rng.NormFloat64()*0.01, -180+rng.Float64()*0.1
+		case 3: // near a pole
+			lat1 = 89.9 + rng.Float64()*0.1
+			lat2, lon2 = 89.5+rng.Float64()*0.5, rng.Float64()*720-360
+		}
+		d := DistanceM(lat1, lon1, lat2, lon2)
+		if b := At(lat1, lon1).DistanceBoundM(lat2, lon2); b < d {
+			t.Fatalf("Point bound (%v,%v)-(%v,%v): %v < distance %v", lat1, lon1, lat2, lon2, b, d)
+		}
+		if b := DistanceBoundM(lat1, lon1, lat2, lon2); b < d {
+			t.Fatalf("bound (%v,%v)-(%v,%v): %v < distance %v", lat1, lon1, lat2, lon2, b, d)
+		}
+	}
+	// 1 km east-north-east at 45°N: within 40 % of the distance.
+	p := At(45, 10)
+	lat2, lon2 := 45+0.004, 10+0.012
+	if d, b := DistanceM(45, 10, lat2, lon2), p.DistanceBoundM(lat2, lon2); b > 1.4*d {
+		t.Errorf("bound %v for a distance of %v: too loose to be of use", b, d)
+	}
+	if DistanceBoundM(0, 0, 0, 0) > 1e-3 {
+		t.Error("bound between a point and itself above a millimetre")
 	}
 }
