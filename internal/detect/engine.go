@@ -181,8 +181,8 @@ type vstate struct {
 	ids     identityState
 	zones   []uint64 // bit set: inside Deps.Zones[i]
 	sea     seaCache
-	encLast int64    // encounter slots up to this one are decided
-	encFix  fix      // the latest fix resampled from
+	encLast int64 // encounter slots up to this one are decided
+	encFix  fix   // the latest fix resampled from
 	encOK   bool
 	// behind: the latest fix arrived when the input's event time was
 	// already Gap.OpenAfter past it, i.e. this vessel's track is being

@@ -393,8 +393,10 @@ func BenchmarkEngine(b *testing.B) {
 // OnLand for every fix.
 type plainShore struct{ s Shore }
 
-func (p plainShore) DistanceToShoreKm(lat, lon float64) float64 { return p.s.DistanceToShoreKm(lat, lon) }
-func (p plainShore) OnLand(lat, lon float64) bool               { return p.s.OnLand(lat, lon) }
+func (p plainShore) DistanceToShoreKm(lat, lon float64) float64 {
+	return p.s.DistanceToShoreKm(lat, lon)
+}
+func (p plainShore) OnLand(lat, lon float64) bool { return p.s.OnLand(lat, lon) }
 
 // churningPorts reports a new Generation at every call: no circle the
 // engine remembers stays valid, so it looks ports up for every fix.
