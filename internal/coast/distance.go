@@ -65,8 +65,8 @@ func (ix *index) nearest(lat, lon, maxKm float64) (km float64, nlat, nlon float6
 					continue
 				}
 				col := ((pc+dc)%cols + cols) % cols
-				bi := ix.blockSub[(row/n)*blockCols+col/n]
-				if bi < 0 {
+				b := (row/n)*blockCols + col/n
+				if ix.top[b]&tagMask != tagMixed {
 					// Skip the rest of this empty block's columns.
 					skip := n - 1 - col%n
 					dc += skip
@@ -82,8 +82,9 @@ func (ix *index) nearest(lat, lon, maxKm float64) (km float64, nlat, nlon float6
 				if lx*lx+ly*ly >= best2 {
 					continue
 				}
-				slot := int(bi) + (row%n)*n + col%n
-				for _, s := range ix.subSegs[ix.subStart[slot]:ix.subStart[slot+1]] {
+				bi := ix.block(b)
+				slot := (row%n)*n + col%n
+				for _, s := range bi.subSegs[bi.subStart[slot]:bi.subStart[slot+1]] {
 					ax := wrapLon(float64(ix.vx[s])/unitsPerDeg-lon) * kx
 					ay := (float64(ix.vy[s])/unitsPerDeg - lat) * ky
 					bxk := wrapLon(float64(ix.vx[s+1])/unitsPerDeg-lon) * kx

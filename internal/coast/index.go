@@ -3,6 +3,8 @@ package coast
 import (
 	"math"
 	"sort"
+	"sync"
+	"sync/atomic"
 )
 
 // Coordinates inside the index are integers in units of 2^-20 degree
@@ -61,22 +63,41 @@ func (c IndexConfig) withDefaults() IndexConfig {
 }
 
 // index is the land/water quadtree plus the segment grid for distances.
+//
+// Only the blocks a query reaches are built: a 1° block no coastline meets
+// is all land or all water (top), and one a coastline meets gets its
+// quadtree and distance cells when first asked (block). Loading the world
+// thus costs what sorting segments into blocks costs, and an ingest of one
+// sea region builds the few dozen blocks it sails through.
 type index struct {
 	cfg IndexConfig
 	// vx, vy are all ring vertices in units; segment i runs from vertex i to
 	// i+1 (ring-closing vertices never start a segment).
 	vx, vy []int32
+	nSeg   int
 
-	top      []uint32 // blockRows*blockCols quadtree roots
+	// top holds, per block (blockRows*blockCols), tagLand or tagWater for a
+	// block no coastline meets, else tagMixed with bit 0 set when the
+	// block's centre is on land (the block is in blocks).
+	top    []uint32
+	segs   [][]uint32                    // per block: the segments meeting it
+	blocks []atomic.Pointer[blockIndex] // per block, once built
+	mu     sync.Mutex                    // serialises building blocks
+	built  atomic.Int64                  // bytes held by built blocks
+}
+
+// blockIndex is one coastal block's quadtree and distance cells.
+type blockIndex struct {
+	root     uint32   // quadtree entry of the whole block
 	nodes    []uint32 // 4 entries per internal node: quadrants (x, y) = (0,0),(1,0),(0,1),(1,1)
 	leafData []uint32 // for mixed leaves: count<<1 | centreInside, then ids
-
-	// Distance grid: blocks holding segments get SubCells² sub-cells in a
-	// compressed-row layout.
-	blockSub []int32  // per block: first sub-cell slot in subStart, or -1
-	subStart []uint32 // start of each sub-cell's ids in subSegs (+1 sentinel per block)
+	// Distance cells: SubCells² sub-cells in a compressed-row layout.
+	subStart []uint32 // start of each sub-cell's ids in subSegs, plus a sentinel
 	subSegs  []uint32
-	nSeg     int
+}
+
+func (b *blockIndex) memBytes() int {
+	return 4 * (len(b.nodes) + len(b.leafData) + len(b.subStart) + len(b.subSegs))
 }
 
 func microToUnits(v int32) int32 {
@@ -162,12 +183,50 @@ func buildIndex(polys []polygon, cfg IndexConfig) *index {
 
 	ix.top = make([]uint32, blockRows*blockCols)
 	for b := range ix.top {
-		r, c := b/blockCols, b%blockCols
-		x0, y0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
-		ix.top[b] = ix.buildCell(x0, y0, unitsPerDeg, centre[b], perBlock[b], 0)
+		switch {
+		case len(perBlock[b]) > 0 && centre[b]:
+			ix.top[b] = tagMixed | 1
+		case len(perBlock[b]) > 0:
+			ix.top[b] = tagMixed
+		case centre[b]:
+			ix.top[b] = tagLand
+		default:
+			ix.top[b] = tagWater
+		}
 	}
-	ix.buildDistanceGrid(perBlock)
+	ix.segs = perBlock
+	ix.blocks = make([]atomic.Pointer[blockIndex], len(perBlock))
 	return ix
+}
+
+// block returns block b's quadtree and distance cells, building them on
+// first use. Safe for concurrent use.
+func (ix *index) block(b int) *blockIndex {
+	if bi := ix.blocks[b].Load(); bi != nil {
+		return bi
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if bi := ix.blocks[b].Load(); bi != nil {
+		return bi
+	}
+	r, c := b/blockCols, b%blockCols
+	x0, y0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
+	bi := &blockIndex{}
+	bi.root = ix.buildCell(bi, x0, y0, unitsPerDeg, ix.top[b]&1 == 1, ix.segs[b], 0)
+	ix.buildDistanceCells(bi, x0, y0, ix.segs[b])
+	ix.built.Add(int64(bi.memBytes()))
+	ix.blocks[b].Store(bi)
+	return bi
+}
+
+// buildAll builds every block (for tests and the asset generator).
+func (ix *index) buildAll() {
+	for b := range ix.top {
+		if ix.top[b]&tagMask == tagMixed {
+			ix.block(b)
+		}
+	}
 }
 
 // blockOf is the block row or column holding a coordinate in units.
@@ -213,7 +272,7 @@ func (ix *index) blockCentres(perBlock [][]uint32) []bool {
 
 // buildCell returns the quadtree entry for the cell at (x0, y0) of the
 // given size whose centre is inside (or not) the land.
-func (ix *index) buildCell(x0, y0, size int32, inside bool, segs []uint32, depth int) uint32 {
+func (ix *index) buildCell(bi *blockIndex, x0, y0, size int32, inside bool, segs []uint32, depth int) uint32 {
 	if len(segs) == 0 {
 		if inside {
 			return tagLand
@@ -221,19 +280,19 @@ func (ix *index) buildCell(x0, y0, size int32, inside bool, segs []uint32, depth
 		return tagWater
 	}
 	if len(segs) <= ix.cfg.MaxLeafSegments || depth >= ix.cfg.MaxDepth {
-		off := uint32(len(ix.leafData))
+		off := uint32(len(bi.leafData))
 		h := uint32(len(segs)) << 1
 		if inside {
 			h |= 1
 		}
-		ix.leafData = append(ix.leafData, h)
-		ix.leafData = append(ix.leafData, segs...)
+		bi.leafData = append(bi.leafData, h)
+		bi.leafData = append(bi.leafData, segs...)
 		return tagMixed | off
 	}
 	half := size / 2
 	cx, cy := x0+half+refDX, y0+half+refDY
-	node := uint32(len(ix.nodes) / 4)
-	ix.nodes = append(ix.nodes, 0, 0, 0, 0)
+	node := uint32(len(bi.nodes) / 4)
+	bi.nodes = append(bi.nodes, 0, 0, 0, 0)
 	for q := 0; q < 4; q++ {
 		qx0, qy0 := x0+int32(q&1)*half, y0+int32(q>>1)*half
 		ccx, ccy := qx0+half/2+refDX, qy0+half/2+refDY
@@ -248,8 +307,8 @@ func (ix *index) buildCell(x0, y0, size int32, inside bool, segs []uint32, depth
 				sub = append(sub, s)
 			}
 		}
-		e := ix.buildCell(qx0, qy0, half, in, sub, depth+1)
-		ix.nodes[node*4+uint32(q)] = e
+		e := ix.buildCell(bi, qx0, qy0, half, in, sub, depth+1)
+		bi.nodes[node*4+uint32(q)] = e
 	}
 	return tagNode | node
 }
@@ -285,13 +344,20 @@ func wrapLon(lon float64) float64 {
 	return lon - 180
 }
 
-// leaf finds the quadtree leaf holding (x, y): its entry, lower corner and
-// side, in units.
-func (ix *index) leaf(x, y int32) (e uint32, x0, y0, size int32) {
+// leaf finds the quadtree leaf holding (x, y): its entry, the block
+// holding its data (nil for a block no coastline meets), its lower corner
+// and side, in units.
+func (ix *index) leaf(x, y int32) (e uint32, bi *blockIndex, x0, y0, size int32) {
 	c, r := blockOf(x, blockCols/2), blockOf(y, blockRows/2)
-	e = ix.top[r*blockCols+c]
+	b := r*blockCols + c
+	e = ix.top[b]
 	x0, y0 = int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
 	size = int32(unitsPerDeg)
+	if e&tagMask != tagMixed {
+		return e, nil, x0, y0, size
+	}
+	bi = ix.block(b)
+	e = bi.root
 	for e&tagMask == tagNode {
 		size /= 2
 		q := uint32(0)
@@ -301,19 +367,19 @@ func (ix *index) leaf(x, y int32) (e uint32, x0, y0, size int32) {
 		if y >= y0+size {
 			q, y0 = q+2, y0+size
 		}
-		e = ix.nodes[(e&^tagMask)*4+q]
+		e = bi.nodes[(e&^tagMask)*4+q]
 	}
-	return e, x0, y0, size
+	return e, bi, x0, y0, size
 }
 
 func (ix *index) onLand(x, y int32) bool {
-	e, x0, y0, size := ix.leaf(x, y)
-	return ix.leafHolds(e, x0, y0, size, x, y)
+	e, bi, x0, y0, size := ix.leaf(x, y)
+	return ix.leafHolds(e, bi, x0, y0, size, x, y)
 }
 
 // leafHolds reports whether (x, y), inside the leaf e with lower corner
 // (x0, y0) and side size, is on land.
-func (ix *index) leafHolds(e uint32, x0, y0, size, x, y int32) bool {
+func (ix *index) leafHolds(e uint32, bi *blockIndex, x0, y0, size, x, y int32) bool {
 	switch e & tagMask {
 	case tagLand:
 		return true
@@ -321,10 +387,10 @@ func (ix *index) leafHolds(e uint32, x0, y0, size, x, y int32) bool {
 		return false
 	}
 	off := e &^ tagMask
-	h := ix.leafData[off]
+	h := bi.leafData[off]
 	in := h&1 == 1
 	cx, cy := x0+size/2+refDX, y0+size/2+refDY
-	for _, s := range ix.leafData[off+1 : off+1+h>>1] {
+	for _, s := range bi.leafData[off+1 : off+1+h>>1] {
 		if crosses(cx, cy, x, y, ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1]) {
 			in = !in
 		}
@@ -332,35 +398,31 @@ func (ix *index) leafHolds(e uint32, x0, y0, size, x, y int32) bool {
 	return in
 }
 
-func (ix *index) buildDistanceGrid(perBlock [][]uint32) {
+// buildDistanceCells lists, per sub-cell of the block at (bx0, by0), the
+// segments meeting it.
+func (ix *index) buildDistanceCells(bi *blockIndex, bx0, by0 int32, segs []uint32) {
 	n := ix.cfg.SubCells
 	step := int32(unitsPerDeg / n)
-	ix.blockSub = make([]int32, len(perBlock))
-	ix.subStart = append(ix.subStart, 0)
-	for b, segs := range perBlock {
-		if len(segs) == 0 {
-			ix.blockSub[b] = -1
-			continue
-		}
-		ix.blockSub[b] = int32(len(ix.subStart) - 1)
-		r, c := b/blockCols, b%blockCols
-		bx0, by0 := int32(c-blockCols/2)<<unitShift, int32(r-blockRows/2)<<unitShift
-		for sr := 0; sr < n; sr++ {
-			for sc := 0; sc < n; sc++ {
-				x0, y0 := bx0+int32(sc)*step, by0+int32(sr)*step
-				for _, s := range segs {
-					if segHitsRect(ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1], x0, y0, x0+step, y0+step) {
-						ix.subSegs = append(ix.subSegs, s)
-					}
+	bi.subStart = make([]uint32, 1, n*n+1)
+	for sr := 0; sr < n; sr++ {
+		for sc := 0; sc < n; sc++ {
+			x0, y0 := bx0+int32(sc)*step, by0+int32(sr)*step
+			for _, s := range segs {
+				if segHitsRect(ix.vx[s], ix.vy[s], ix.vx[s+1], ix.vy[s+1], x0, y0, x0+step, y0+step) {
+					bi.subSegs = append(bi.subSegs, s)
 				}
-				ix.subStart = append(ix.subStart, uint32(len(ix.subSegs)))
 			}
+			bi.subStart = append(bi.subStart, uint32(len(bi.subSegs)))
 		}
 	}
 }
 
-// memBytes is the index's approximate heap size.
+// memBytes is the index's approximate heap size: the vertices and block
+// table, and the blocks built so far.
 func (ix *index) memBytes() int {
-	return 4 * (len(ix.vx) + len(ix.vy) + len(ix.top) + len(ix.nodes) + len(ix.leafData) +
-		len(ix.blockSub) + len(ix.subStart) + len(ix.subSegs))
+	n := 4 * (len(ix.vx) + len(ix.vy) + len(ix.top))
+	for _, s := range ix.segs {
+		n += 24 + 4*len(s)
+	}
+	return n + 8*len(ix.blocks) + int(ix.built.Load())
 }

@@ -97,25 +97,27 @@ func (m *Mask) OnLand(lat, lon float64) bool {
 // Boxes are index cells: a whole 1° block in the open sea, down to about
 // 1/256° (400 m) along coasts.
 func (m *Mask) WaterBox(lat, lon float64) (BBox, bool) {
-	_, b, ok := m.LandOrWaterBox(lat, lon)
-	return b, ok
+	land, b, ok := m.Cell(lat, lon)
+	return b, ok && !land
 }
 
-// LandOrWaterBox is OnLand and WaterBox in one lookup: land reports
-// whether the point is on land and, when it is not, box is its open-water
-// cell if ok.
-func (m *Mask) LandOrWaterBox(lat, lon float64) (land bool, box BBox, ok bool) {
+// Cell is OnLand and the uniform cell around the point in one lookup:
+// land reports whether (lat, lon) is on land and, when uniform is true,
+// every point of box (MinLat <= lat < MaxLat, MinLon <= lon < MaxLon) is
+// alike: all on land, or all at sea (see WaterBox). uniform is false in
+// cells a coastline crosses.
+func (m *Mask) Cell(lat, lon float64) (land bool, box BBox, uniform bool) {
 	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lon, 0) {
 		return false, BBox{}, false
 	}
 	x, y := toUnits(lat, lon)
-	e, x0, y0, size := m.ix.leaf(x, y)
-	if e&tagMask != tagWater {
-		return m.ix.leafHolds(e, x0, y0, size, x, y), BBox{}, false
+	e, bi, x0, y0, size := m.ix.leaf(x, y)
+	if t := e & tagMask; t != tagWater && t != tagLand {
+		return m.ix.leafHolds(e, bi, x0, y0, size, x, y), BBox{}, false
 	}
 	// Units are 2^-20 degree, so these conversions are exact and a point
 	// inside the box maps back into the cell (toUnits floors).
-	return false, BBox{MinLon: float64(x0) / unitsPerDeg, MinLat: float64(y0) / unitsPerDeg,
+	return e&tagMask == tagLand, BBox{MinLon: float64(x0) / unitsPerDeg, MinLat: float64(y0) / unitsPerDeg,
 		MaxLon: float64(x0+size) / unitsPerDeg, MaxLat: float64(y0+size) / unitsPerDeg}, true
 }
 

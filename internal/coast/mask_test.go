@@ -473,3 +473,44 @@ func TestWaterBox(t *testing.T) {
 		t.Errorf("%d boxes, %d of them small: the test did not reach coasts and open sea", boxes, small)
 	}
 }
+
+// TestCell: Cell agrees with OnLand for its point, and a uniform cell's
+// box is all land or all water, edges included, on land, at sea and along
+// coasts.
+func TestCell(t *testing.T) {
+	m := mustLoad(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	kinds := map[string]int{}
+	below := func(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
+	for range 6000 {
+		lat, lon := rng.Float64()*160-80, rng.Float64()*360-180
+		if rng.IntN(2) == 0 {
+			lat, lon = 54.5+rng.Float64()*3, 9.5+rng.Float64()*3.5 // Denmark and its straits
+		}
+		land, b, uniform := m.Cell(lat, lon)
+		if land != m.OnLand(lat, lon) {
+			t.Fatalf("Cell(%v, %v) land = %v, OnLand says otherwise", lat, lon, land)
+		}
+		if !uniform {
+			kinds["coast"]++
+			continue
+		}
+		kinds[map[bool]string{true: "land", false: "water"}[land]]++
+		if lat < b.MinLat || lat >= b.MaxLat || lon < b.MinLon || lon >= b.MaxLon {
+			t.Fatalf("(%v, %v) outside its box %+v", lat, lon, b)
+		}
+		probes := [][2]float64{{b.MinLat, b.MinLon}, {below(b.MaxLat), b.MinLon}, {b.MinLat, below(b.MaxLon)},
+			{below(b.MaxLat), below(b.MaxLon)}}
+		for range 6 {
+			probes = append(probes, [2]float64{b.MinLat + rng.Float64()*(b.MaxLat-b.MinLat), b.MinLon + rng.Float64()*(b.MaxLon-b.MinLon)})
+		}
+		for _, p := range probes {
+			if m.OnLand(p[0], p[1]) != land {
+				t.Fatalf("box %+v of (%v, %v), land=%v, has a point (%v, %v) of the other kind", b, lat, lon, land, p[0], p[1])
+			}
+		}
+	}
+	if kinds["land"] < 100 || kinds["water"] < 100 || kinds["coast"] < 100 {
+		t.Errorf("cells met: %v; the test did not reach all three kinds", kinds)
+	}
+}

@@ -20,23 +20,25 @@ import (
 // vouch for a circle of up to this radius around the fix.
 const portClearMarginKm = 20
 
-// seaCache is a vessel's area with no port to enter and no land.
+// seaCache is a vessel's area with no port to enter, and the uniform
+// cell of the land mask (all water or all land) its last fix was in.
 type seaCache struct {
 	port    geo.Point // centre of the circle with no port entry radius in it
 	portKm  float64   // its radius; 0: no circle
 	portGen uint64    // the Ports' Generation the circle was found in
-	water   coast.BBox
-	waterOK bool // water is a box of open water (see coast.Mask.WaterBox)
+	box     coast.BBox
+	boxOK   bool // box is a uniform cell (see coast.Mask.Cell)
+	boxLand bool // of land
 }
 
 // generationer is a Ports whose places can change while the engine runs
 // (internal/gazetteer): a change drops the remembered circles.
 type generationer interface{ Generation() uint64 }
 
-// landBoxer is a Shore that can vouch for a box of open water around a
-// point while it tests the point (internal/coast.Mask).
-type landBoxer interface {
-	LandOrWaterBox(lat, lon float64) (land bool, box coast.BBox, ok bool)
+// cellShore is a Shore that can vouch for a uniform cell around a point
+// while it tests the point (internal/coast.Mask).
+type cellShore interface {
+	Cell(lat, lon float64) (land bool, box coast.BBox, uniform bool)
 }
 
 func (e *Engine) portsGen() uint64 {
@@ -84,18 +86,31 @@ func (e *Engine) portsAround(f fix, marginKm float64) (best *Place, bestD, clear
 	return best, bestD, clearKm
 }
 
-// inlandAt is inland, skipping the lookups while the vessel stays in a box
-// of open water.
+// inlandAt is inland, skipping the lookups while the vessel stays in a
+// uniform cell: at sea nothing is asked, on land only the points at
+// LandMarginKm that leave the cell.
 func (e *Engine) inlandAt(v *vstate, f fix) bool {
 	c := &v.sea
-	if c.waterOK && f.lat >= c.water.MinLat && f.lat < c.water.MaxLat && f.lon >= c.water.MinLon && f.lon < c.water.MaxLon {
+	if !c.boxOK || !inBox(c.box, f.lat, f.lon) {
+		cs, ok := e.deps.Shore.(cellShore)
+		if !ok {
+			return e.inland(f)
+		}
+		var land bool
+		land, c.box, c.boxOK = cs.Cell(f.lat, f.lon)
+		c.boxLand = land
+		if !c.boxOK {
+			return land && e.beyondMargin(f)
+		}
+	}
+	if !c.boxLand {
 		return false
 	}
-	lb, ok := e.deps.Shore.(landBoxer)
-	if !ok {
-		return e.inland(f)
-	}
-	var land bool
-	land, c.water, c.waterOK = lb.LandOrWaterBox(f.lat, f.lon)
-	return land && e.beyondMargin(f)
+	return e.marginOnLand(f, func(lat, lon float64) bool {
+		return inBox(c.box, lat, lon) || e.deps.Shore.OnLand(lat, lon)
+	})
+}
+
+func inBox(b coast.BBox, lat, lon float64) bool {
+	return lat >= b.MinLat && lat < b.MaxLat && lon >= b.MinLon && lon < b.MaxLon
 }

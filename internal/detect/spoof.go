@@ -75,16 +75,18 @@ func (e *Engine) inland(f fix) bool {
 
 // beyondMargin reports whether the four points LandMarginKm north, south,
 // east and west of f are all on land.
-func (e *Engine) beyondMargin(f fix) bool {
-	sh := e.deps.Shore
+func (e *Engine) beyondMargin(f fix) bool { return e.marginOnLand(f, e.deps.Shore.OnLand) }
+
+// marginOnLand is beyondMargin with onLand answering for the points.
+func (e *Engine) marginOnLand(f fix, onLand func(lat, lon float64) bool) bool {
 	m := e.cfg.Spoofing.LandMarginKm
 	if m <= 0 {
 		return true
 	}
 	dLat := m / 111.2
 	dLon := dLat / math.Max(math.Cos(f.lat*math.Pi/180), 0.01)
-	return sh.OnLand(f.lat+dLat, f.lon) && sh.OnLand(f.lat-dLat, f.lon) &&
-		sh.OnLand(f.lat, wrap(f.lon+dLon)) && sh.OnLand(f.lat, wrap(f.lon-dLon))
+	return onLand(f.lat+dLat, f.lon) && onLand(f.lat-dLat, f.lon) &&
+		onLand(f.lat, wrap(f.lon+dLon)) && onLand(f.lat, wrap(f.lon-dLon))
 }
 
 func (e *Engine) jumpEnd(v *vstate) {
