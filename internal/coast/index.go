@@ -80,10 +80,10 @@ type index struct {
 	// block no coastline meets, else tagMixed with bit 0 set when the
 	// block's centre is on land (the block is in blocks).
 	top    []uint32
-	segs   [][]uint32                    // per block: the segments meeting it
+	segs   [][]uint32                   // per block: the segments meeting it
 	blocks []atomic.Pointer[blockIndex] // per block, once built
-	mu     sync.Mutex                    // serialises building blocks
-	built  atomic.Int64                  // bytes held by built blocks
+	mu     sync.Mutex                   // serialises building blocks
+	built  atomic.Int64                 // bytes held by built blocks
 }
 
 // blockIndex is one coastal block's quadtree and distance cells.
