@@ -8,6 +8,7 @@ import "time"
 // knots, DEFAULT_NOISE_DIST = 500 m).
 const (
 	DefaultReorder         = 5 * time.Minute
+	DefaultReorderDepth    = 8
 	DefaultDuplicate       = 2 * time.Second
 	DefaultMaxGap          = 24 * time.Hour
 	DefaultMaxSpeed        = 40.0  // knots
@@ -31,6 +32,19 @@ type Config struct {
 	// buffering; everything is released as it arrives.
 	// Default DefaultReorder (5 min).
 	Reorder time.Duration
+
+	// ReorderDepth bounds each vessel's reorder buffer: when more than
+	// ReorderDepth of its observations wait, the oldest are released
+	// without waiting out Reorder. An observation that arrives behind
+	// ReorderDepth newer ones of its vessel is then late even within
+	// Reorder (and a copy of an older report that arrives that late is
+	// no longer recognised as a duplicate). This is what keeps memory per
+	// vessel bounded whatever its reporting rate — a class A ship under
+	// way reports every 2 to 10 s, 30 to 150 times in 5 minutes — while
+	// the disorder of merged terrestrial feeds (receivers seconds apart)
+	// is a few reports deep. Negative: no bound, only Reorder.
+	// Default DefaultReorderDepth (8).
+	ReorderDepth int
 
 	// Duplicate is how far apart the event times of two copies of one
 	// report may be (the same message heard by two receivers whose clocks
@@ -89,6 +103,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.Reorder == 0 {
 		c.Reorder = DefaultReorder
+	}
+	if c.ReorderDepth == 0 {
+		c.ReorderDepth = DefaultReorderDepth
 	}
 	if c.Duplicate == 0 {
 		c.Duplicate = DefaultDuplicate

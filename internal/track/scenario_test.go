@@ -176,7 +176,9 @@ func genScenario(seed uint64, n int) *scenario {
 // generator's ground truth.
 func TestScenarioCounts(t *testing.T) {
 	sc := genScenario(1, 60)
-	tr, c := run(t, Config{}, sc.obs...)
+	// Arrival jitter of up to 3 minutes on 10-second reports is 18 reports
+	// deep: the window, not the default depth, is what is tested here.
+	tr, c := run(t, Config{ReorderDepth: -1}, sc.obs...)
 	s := tr.Stats()
 	if s.Observations != int64(len(sc.obs)) || s.Points != sc.points || s.Duplicates != sc.dups ||
 		s.Late != sc.late || s.Invalid != sc.invalid || s.Statics != sc.statics || s.Buffered != 0 ||
@@ -286,8 +288,10 @@ func TestReorderInvariance(t *testing.T) {
 		})
 		return pts, fold(c.Identities)
 	}
-	tra, a := run(t, Config{}, inOrder...)
-	trb, b := run(t, Config{}, shuffled...)
+	// Up to 5 minutes on 20-second reports: 15 deep, beyond the default
+	// depth (see TestReorderDepth).
+	tra, a := run(t, Config{ReorderDepth: -1}, inOrder...)
+	trb, b := run(t, Config{ReorderDepth: -1}, shuffled...)
 	pa, ia := norm(a)
 	pb, ib := norm(b)
 	if !reflect.DeepEqual(pa, pb) || !reflect.DeepEqual(ia, ib) {

@@ -9,7 +9,8 @@
 //  2. Reordering: observations wait in a small per-vessel buffer and are
 //     released in event-time order once Config.Reorder has passed (in the
 //     vessel's own event time, or the input's for a vessel that fell
-//     silent). Flush releases everything at the end of input. An
+//     silent), or sooner when more than Config.ReorderDepth wait (the
+//     oldest first). Flush releases everything at the end of input. An
 //     observation older than one already released is "late": it is never
 //     dropped but processed at once and counted. Input sorted by MMSI
 //     then time (some CSV exports) is in order per vessel and fine; input
@@ -72,10 +73,12 @@
 // bytes each, usually one) and, once it has sent static data, its identity
 // (224 bytes plus its name and call sign): about 470 bytes of heap per
 // vessel with an identity, map entry included (measured by
-// TestMemoryPerVessel). Observations waiting in the reorder buffer add 24
-// bytes each plus the Tracker's copy of their Position (80 bytes) or
-// Static; copies are recycled on release, so buffering allocates nothing
-// in the steady state. A vessel with
+// TestMemoryPerVessel). Its reorder buffer holds at most
+// Config.ReorderDepth observations of 56 bytes (a position's fields
+// inline; a static report points to the Tracker's copy, recycled on
+// release), in a ring that is allocated once: 448 bytes at the default
+// depth of 8, about 850 bytes per vessel in all on the benchmark corpus
+// (BenchmarkTrackStatePerVessel in internal/ingest). A vessel with
 // nothing added for Config.Idle of event time is evicted down to a record
 // of about 200 bytes (next segment number, last identity key and
 // dimensions), kept for the Tracker's lifetime so that numbering and
@@ -114,12 +117,18 @@ type Stats struct {
 	Retired      int   // evicted vessels remembered now
 }
 
-// entry is an observation waiting in a reorder buffer. Once buffered, pos
-// or st is the Tracker's own copy (see keep).
+// entry is an observation waiting in a reorder buffer: a position's
+// fields inline (the MMSI is the buffer's vessel's, the source an index
+// into Tracker.sources), or a static report, which is rare and kept as the
+// Tracker's own copy (see keep). 56 bytes.
 type entry struct {
-	t   int64 // event time, Unix ns
-	pos *vessel.Position
-	st  *vessel.Static
+	t                      int64 // event time, Unix ns
+	lat, lon               float64
+	sog, cog               float32
+	src                    uint32
+	heading                uint16
+	status, class, msgType uint8
+	st                     *vessel.Static // nil for a position
 }
 
 type vesselState struct {
@@ -130,8 +139,7 @@ type vesselState struct {
 	lastAdd int64  // Stats.Observations when it was last added to
 	idDue   int64  // event time from which id has something to emit (id.dueAt)
 	relT    int64  // event time of the newest released observation
-	head    int    // buf[head:] is waiting
-	buf     []entry
+	buf     ring   // observations waiting, in event-time order
 	segs    []segment
 	lastStT int64  // event time of the newest released static report
 	lastStH uint64 // and its staticHash, for de-duplication
@@ -169,10 +177,15 @@ type Tracker struct {
 	maintStep int64
 	stats     Stats
 
-	// Copies of buffered observations are recycled once released, so that
-	// buffering allocates nothing in the steady state (see keep).
-	freePos []*vessel.Position
-	freeSt  []*vessel.Static
+	// Copies of buffered static reports are recycled once released, so
+	// that buffering allocates nothing in the steady state (see keep).
+	freeSt []*vessel.Static
+
+	// Sources of buffered positions, interned: a feed or file name is
+	// shared by all of its observations.
+	sources []string
+	srcIdx  map[string]uint32
+	lastSrc uint32 // index of the source seen last, checked first
 }
 
 // maxFree bounds the recycled copies kept: in the steady state releases
@@ -235,7 +248,7 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 			t.stats.Invalid++
 			return
 		}
-		e = entry{t: p.Time.UnixNano(), pos: p}
+		e = t.positionEntry(p)
 		mmsi = p.MMSI
 	case obs.Static != nil:
 		if obs.Static.Time.IsZero() {
@@ -268,7 +281,7 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 		t.stats.Late++
 		t.process(v, e, true, emit)
 	} else {
-		if t.dupReleased(v, e) || !t.insert(v, e) {
+		if t.dupReleased(v, e) || !t.insert(v, e, emit) {
 			t.stats.Duplicates++
 			return
 		}
@@ -276,7 +289,7 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 			t.release(v, math.MaxInt64, emit)
 		} else {
 			t.release(v, v.maxT-t.reorder, emit)
-			if v.head < len(v.buf) && !v.pending {
+			if v.buf.len() > 0 && !v.pending {
 				v.pending = true
 				t.pending = append(t.pending, v)
 			}
@@ -298,11 +311,11 @@ func (t *Tracker) Flush(emit Emitter) {
 	for _, v := range t.pending {
 		t.release(v, math.MaxInt64, emit)
 		v.pending = false
-		v.buf = nil
+		v.buf.reset(0)
 	}
 	clear(t.pending)
 	t.pending = t.pending[:0]
-	t.freePos, t.freeSt = nil, nil // the input is over
+	t.freeSt = nil // the input is over
 	for _, v := range t.sortedVessels(nil) {
 		if v.id != nil {
 			v.id.emitPending(t, v.mmsi, emit)
@@ -330,50 +343,80 @@ func (t *Tracker) newVessel(mmsi uint32) *vesselState {
 }
 
 // insert puts e into v's buffer in time order (after equal times), unless
-// a copy of it is already there. It reports whether e was inserted.
-func (t *Tracker) insert(v *vesselState, e entry) bool {
-	i := len(v.buf)
-	for i > v.head && v.buf[i-1].t > e.t {
+// a copy of it is already there; it reports whether e was taken. A buffer
+// at ReorderDepth first releases its oldest observation — e itself, when e
+// is older than everything waiting.
+func (t *Tracker) insert(v *vesselState, e entry, emit Emitter) bool {
+	q := &v.buf
+	i := q.len()
+	for i > 0 && q.at(i-1).t > e.t {
 		i--
 	}
 	if t.dup >= 0 {
 		// Copies within the window sit on either side of i.
-		for j := i; j < len(v.buf) && v.buf[j].t-e.t <= t.dup; j++ {
-			if same(&v.buf[j], &e) {
+		for j := i; j < q.len() && q.at(j).t-e.t <= t.dup; j++ {
+			if same(q.at(j), &e) {
 				return false
 			}
 		}
-		for j := i - 1; j >= v.head && e.t-v.buf[j].t <= t.dup; j-- {
-			if same(&v.buf[j], &e) {
+		for j := i - 1; j >= 0 && e.t-q.at(j).t <= t.dup; j-- {
+			if same(q.at(j), &e) {
 				return false
 			}
 		}
+	}
+	depth := t.cfg.ReorderDepth
+	if depth > 0 && q.len() >= depth {
+		if i == 0 {
+			t.process(v, e, false, emit)
+			return true
+		}
+		old := q.pop()
+		t.stats.Buffered--
+		t.process(v, old, false, emit)
+		t.recycle(&old)
+		i--
 	}
 	t.keep(&e)
-	if i == len(v.buf) {
-		v.buf = append(v.buf, e)
-	} else {
-		v.buf = append(v.buf, entry{})
-		copy(v.buf[i+1:], v.buf[i:])
-		v.buf[i] = e
-	}
+	q.insert(i, e, depth)
 	t.stats.Buffered++
 	return true
 }
 
-// keep makes e's Position or Static the Tracker's own copy, from the
-// recycled ones when there are.
-func (t *Tracker) keep(e *entry) {
-	if e.pos != nil {
-		var c *vessel.Position
-		if n := len(t.freePos); n > 0 {
-			c = t.freePos[n-1]
-			t.freePos = t.freePos[:n-1]
-		} else {
-			c = new(vessel.Position)
+// positionEntry is p as a buffer entry.
+func (t *Tracker) positionEntry(p *vessel.Position) entry {
+	return entry{t: p.Time.UnixNano(), lat: p.Lat, lon: p.Lon, sog: p.SOG, cog: p.COG, src: t.source(p.Source),
+		heading: p.Heading, status: p.Status, class: uint8(p.Class), msgType: p.MsgType}
+}
+
+// position is the Position a buffer entry of v holds.
+func (t *Tracker) position(v *vesselState, e *entry) vessel.Position {
+	return vessel.Position{MMSI: v.mmsi, Time: time.Unix(0, e.t).UTC(), Lat: e.lat, Lon: e.lon, SOG: e.sog, COG: e.cog,
+		Heading: e.heading, Status: e.status, Class: vessel.Class(e.class), MsgType: e.msgType, Source: t.sources[e.src]}
+}
+
+// source interns a position's source name.
+func (t *Tracker) source(name string) uint32 {
+	if int(t.lastSrc) < len(t.sources) && t.sources[t.lastSrc] == name {
+		return t.lastSrc
+	}
+	i, ok := t.srcIdx[name]
+	if !ok {
+		if t.srcIdx == nil {
+			t.srcIdx = map[string]uint32{}
 		}
-		*c = *e.pos
-		e.pos = c
+		i = uint32(len(t.sources))
+		t.sources = append(t.sources, name)
+		t.srcIdx[name] = i
+	}
+	t.lastSrc = i
+	return i
+}
+
+// keep makes a static entry's report the Tracker's own copy, from the
+// recycled ones when there are; positions are held inline.
+func (t *Tracker) keep(e *entry) {
+	if e.st == nil {
 		return
 	}
 	var c *vessel.Static
@@ -390,10 +433,7 @@ func (t *Tracker) keep(e *entry) {
 // recycle takes back the copy a released entry held: nothing refers to it
 // any more (emitters get values, not pointers).
 func (t *Tracker) recycle(e *entry) {
-	switch {
-	case e.pos != nil && len(t.freePos) < maxFree:
-		t.freePos = append(t.freePos, e.pos)
-	case e.st != nil && len(t.freeSt) < maxFree:
+	if e.st != nil && len(t.freeSt) < maxFree {
 		*e.st = vessel.Static{} // drop its strings
 		t.freeSt = append(t.freeSt, e.st)
 	}
@@ -404,8 +444,9 @@ func (t *Tracker) dupBuffered(v *vesselState, e entry) bool {
 	if t.dup < 0 {
 		return false
 	}
-	for j := v.head; j < len(v.buf) && v.buf[j].t-e.t <= t.dup; j++ {
-		if abs(v.buf[j].t-e.t) <= t.dup && same(&v.buf[j], &e) {
+	q := &v.buf
+	for j := 0; j < q.len() && q.at(j).t-e.t <= t.dup; j++ {
+		if abs(q.at(j).t-e.t) <= t.dup && same(q.at(j), &e) {
 			return true
 		}
 	}
@@ -418,10 +459,10 @@ func (t *Tracker) dupReleased(v *vesselState, e entry) bool {
 	if t.dup < 0 {
 		return false
 	}
-	if p := e.pos; p != nil {
+	if e.st == nil {
 		for i := range v.segs {
 			s := &v.segs[i]
-			if abs(s.t-e.t) <= t.dup && s.at.Lat == p.Lat && s.at.Lon == p.Lon {
+			if abs(s.t-e.t) <= t.dup && s.at.Lat == e.lat && s.at.Lon == e.lon {
 				return true
 			}
 		}
@@ -460,8 +501,8 @@ func staticHash(s *vessel.Static) uint64 {
 }
 
 func same(a, b *entry) bool {
-	if a.pos != nil && b.pos != nil {
-		return samePosition(a.pos, b.pos)
+	if a.st == nil && b.st == nil {
+		return samePosition(a, b)
 	}
 	if a.st != nil && b.st != nil {
 		return sameStatic(a.st, b.st)
@@ -469,9 +510,9 @@ func same(a, b *entry) bool {
 	return false
 }
 
-func samePosition(a, b *vessel.Position) bool {
-	return a.Lat == b.Lat && a.Lon == b.Lon && sameFloat(a.SOG, b.SOG) && sameFloat(a.COG, b.COG) &&
-		a.Heading == b.Heading && a.Status == b.Status && a.MsgType == b.MsgType
+func samePosition(a, b *entry) bool {
+	return a.lat == b.lat && a.lon == b.lon && sameFloat(a.sog, b.sog) && sameFloat(a.cog, b.cog) &&
+		a.heading == b.heading && a.status == b.status && a.msgType == b.msgType
 }
 
 func sameFloat(a, b float32) bool { return a == b || (a != a && b != b) }
@@ -485,34 +526,22 @@ func sameStatic(a, b *vessel.Static) bool {
 
 // release processes v's buffered observations up to cutoff, in time order.
 func (t *Tracker) release(v *vesselState, cutoff int64, emit Emitter) {
-	n := 0
-	for v.head < len(v.buf) && v.buf[v.head].t <= cutoff {
-		e := v.buf[v.head]
-		v.buf[v.head] = entry{}
-		v.head++
-		n++
+	q := &v.buf
+	for q.len() > 0 && q.at(0).t <= cutoff {
+		e := q.pop()
+		t.stats.Buffered--
 		t.process(v, e, false, emit)
 		t.recycle(&e)
-	}
-	t.stats.Buffered -= int64(n)
-	switch {
-	case v.head == len(v.buf):
-		v.head = 0
-		v.buf = v.buf[:0]
-	case v.head >= 32 && v.head*2 >= len(v.buf):
-		k := copy(v.buf, v.buf[v.head:])
-		clear(v.buf[k:])
-		v.buf = v.buf[:k]
-		v.head = 0
 	}
 }
 
 // process applies one released (or late) observation.
 func (t *Tracker) process(v *vesselState, e entry, late bool, emit Emitter) {
-	if e.pos != nil {
-		seg := t.assign(v, e.pos, e.t, late)
+	if e.st == nil {
+		p := t.position(v, &e)
+		seg := t.assign(v, &p, e.t, late)
 		t.stats.Points++
-		emit.Point(vessel.TrackPoint{Position: *e.pos, Segment: seg})
+		emit.Point(vessel.TrackPoint{Position: p, Segment: seg})
 	} else {
 		t.stats.Statics++
 		if v.id == nil {
@@ -548,14 +577,12 @@ func (t *Tracker) sweep(emit Emitter) {
 	keep := t.pending[:0]
 	for _, v := range t.pending {
 		t.release(v, cutoff, emit)
-		if v.head < len(v.buf) {
+		if v.buf.len() > 0 {
 			keep = append(keep, v)
 			continue
 		}
 		v.pending = false
-		if cap(v.buf) > 64 {
-			v.buf = nil // a burst is over; do not hold its capacity
-		}
+		v.buf.reset(64) // a burst (no depth bound) is over: do not hold its storage
 	}
 	clear(t.pending[len(keep):])
 	t.pending = keep
@@ -606,7 +633,7 @@ func (t *Tracker) sortedVessels(keep func(*vesselState) bool) []*vesselState {
 }
 
 func (t *Tracker) evict(v *vesselState, emit Emitter) {
-	if v.head < len(v.buf) {
+	if v.buf.len() > 0 {
 		t.release(v, math.MaxInt64, emit)
 	}
 	if v.pending {
