@@ -14,6 +14,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/ingest"
 	"github.com/lookout-maritime/lookout/internal/source"
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
+	"github.com/lookout-maritime/lookout/internal/track"
 )
 
 // storePath is --store, else LOOKOUT_STORE, else the default file.
@@ -35,6 +36,8 @@ func newIngestCmd() *cobra.Command {
 	var storeFlag, busURL string
 	var quiet, progressFlag bool
 	var batch int
+	var reorder time.Duration
+	var reorderDepth int
 	var det detectFlags
 	cmd := &cobra.Command{
 		Use:   "ingest [flags] SOURCE...",
@@ -51,7 +54,8 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 			if busURL != "" { // publish for 'lookout worker' instead (bus.go)
 				return runIngestBus(cmd, busURL, args, quiet, progressFlag)
 			}
-			return runIngest(cmd, storePath(storeFlag), args, quiet, progressFlag, batch, &det)
+			tc := track.Config{Reorder: reorder, ReorderDepth: reorderDepth}
+			return runIngest(cmd, storePath(storeFlag), args, quiet, progressFlag, batch, tc, &det)
 		},
 	}
 	addStoreFlag(cmd, &storeFlag)
@@ -59,12 +63,14 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 	cmd.Flags().BoolVar(&progressFlag, "progress", false, "show the progress bar even when standard error is not a terminal")
 	cmd.Flags().IntVar(&batch, "batch", 0, "track points per store transaction (default 500000)")
 	_ = cmd.Flags().MarkHidden("batch")
+	cmd.Flags().DurationVar(&reorder, "reorder", track.DefaultReorder, "put each vessel's observations in time order when they arrive up to this much behind its newest (negative: take them as they come)")
+	cmd.Flags().IntVar(&reorderDepth, "reorder-depth", track.DefaultReorderDepth, "and when at most this many newer ones of the vessel arrived before them (bounds memory; negative: no bound)")
 	det.add(cmd, true)
 	cmd.Flags().StringVar(&busURL, "bus", "", "publish to NATS JetStream for 'lookout worker' instead of storing: nats://host:port[?stream=NAME&partitions=N]")
 	return cmd
 }
 
-func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool, batch int, det *detectFlags) error {
+func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool, batch int, tc track.Config, det *detectFlags) error {
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
 	st, err := openStore(ctx, path, false)
@@ -74,6 +80,7 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	defer st.Close()
 	cfg := ingest.Config{
 		BatchPoints: batch,
+		Track:       tc,
 		Open: func(spec string) (source.Source, error) {
 			return source.New(spec, source.Options{Stdin: cmd.InOrStdin(), NMEA: source.NMEAConfig{BaseStationClock: true}})
 		},
@@ -95,6 +102,10 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	}
 	sum, runErr := ingest.Run(ctx, st, specs, cfg)
 	printIngestSummary(stderr, sum, path)
+	if l := sum.Track.Late; l > 0 {
+		fmt.Fprintf(stderr, "  note: %d observation(s) arrived behind newer ones of their vessel (beyond --reorder %v or --reorder-depth %d)\n"+
+			"        and were tracked as they came; for feeds delivered in batches, raise them\n", l, tc.Reorder, tc.ReorderDepth)
+	}
 	if _, ok := st.(compacter); ok && sum.Added >= compactHint {
 		fmt.Fprintf(stderr, "  tip: after large ingests, 'lookout compact' keeps track queries fast\n")
 	}

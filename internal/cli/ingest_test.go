@@ -3,6 +3,7 @@ package cli
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +101,37 @@ func TestCompactCommand(t *testing.T) {
 	out, _, _ = run(t, "", "track", "--store", db, "--format", "csv", "371798000")
 	if strings.Count(out, "\n") != 3 { // header and two fixes survive compaction
 		t.Fatalf("track after compact:\n%s", out)
+	}
+}
+
+// TestIngestReorderFlags: a fix that arrives four rows behind its vessel's
+// newer ones is put in order by default; with --reorder-depth 2 it is
+// tracked late, counted, and the summary says which flags to raise.
+func TestIngestReorderFlags(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "late.csv")
+	rows := "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass\n"
+	for _, m := range []int{1, 2, 3, 4, 5, 0, 6} { // minute 0 arrives late
+		rows += fmt.Sprintf("367000001,2023-11-01T10:%02d:00,48.%d,-123.40,10.0,90.0,90,TEST,,,70,0,100,20,5.0,,A\n", m, 10+m)
+	}
+	if err := os.WriteFile(csv, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct {
+		flags []string
+		late  string
+		note  bool
+	}{
+		{nil, "0 late", false},
+		{[]string{"--reorder-depth", "2"}, "1 late", true},
+		{[]string{"--reorder", "-1s"}, "1 late", true},
+	} {
+		db := filepath.Join(dir, fmt.Sprintf("t%d.duckdb", i))
+		args := append([]string{"ingest", "-q", "--no-detect", "--store", db}, tc.flags...)
+		_, errOut, code := run(t, "", append(args, csv)...)
+		if code != 0 || !strings.Contains(errOut, "7 positions stored") || !strings.Contains(errOut, tc.late) ||
+			strings.Contains(errOut, "--reorder-depth") != tc.note {
+			t.Errorf("%v: exit %d, want %q (note %v)\n%s", tc.flags, code, tc.late, tc.note, errOut)
+		}
 	}
 }

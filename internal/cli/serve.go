@@ -33,6 +33,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/server"
 	"github.com/lookout-maritime/lookout/internal/source"
 	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/track"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -56,6 +57,9 @@ type serveOptions struct {
 	// put late ones in time order (0: the tracker's default, 5 min;
 	// negative: none). A position reaches the store no sooner.
 	Reorder time.Duration
+	// ReorderDepth bounds how many positions per vessel the reordering
+	// holds (0: the tracker's default).
+	ReorderDepth int
 	// Detect sets the live ingest's detectors and the map's places (the
 	// gazetteer with the user's files); nil: the defaults.
 	Detect *detectFlags
@@ -261,7 +265,7 @@ func serveStore(ctx context.Context, o serveOptions) error {
 // failed source is reported; the server keeps serving.
 func liveIngest(ctx context.Context, st store.Store, srv *server.Server, eng *detect.Engine, o serveOptions, out io.Writer, logger *slog.Logger) {
 	cfg := ingest.Config{Logger: logger, OnReject: func(r *source.Reject) { srv.IngestRejected(r.Reason, 1) }}
-	cfg.Track.Reorder = o.Reorder
+	cfg.Track.Reorder, cfg.Track.ReorderDepth = o.Reorder, o.ReorderDepth
 	if eng != nil { // not --no-detect
 		cfg.Observer = eng
 	}
@@ -756,6 +760,7 @@ Ctrl-C (SIGINT) or SIGTERM shuts down gracefully.`,
 	fl.StringVar(&o.NewToken, "new-token", "", "create a fresh admin token with this name and print it")
 	fl.StringVar(&o.WebDir, "web-dir", "", "serve the web map from this directory instead of the built-in copy (development)")
 	fl.DurationVar(&o.Reorder, "reorder", 0, "--ingest: hold each vessel's positions this long to put late ones in order (default 5m; a position reaches the map no sooner; negative: no reordering)")
+	fl.IntVar(&o.ReorderDepth, "reorder-depth", track.DefaultReorderDepth, "--ingest: hold at most this many positions per vessel for reordering (negative: no bound, only --reorder)")
 	fl.DurationVar(&o.RefreshLists, "refresh-lists", 24*time.Hour, "download the sanctions lists again this often (0: never; needs a writable store)")
 	fl.StringArrayVar(&feedFlags, "feed", nil, "SOURCE=URL[#sha256=HEX] to refresh instead of the default feeds (as for 'lookout sanctions update')")
 	fl.StringVar(&logLevel, "log-level", "info", "server log level on standard error: debug, info, warn, error")
