@@ -158,31 +158,14 @@ func (f fix) ref(mmsi uint32) event.Ref {
 
 func distKm(a, b fix) float64 { return geo.DistanceM(a.lat, a.lon, b.lat, b.lon) / 1000 }
 
-// vstate is one vessel's detector state.
+// vstate is one vessel's detector state. Its fields are in the order
+// Point uses them for every fix, the rarely used ones last: with thousands
+// of vessels the state is not in the processor's cache, and each cache
+// line a fix touches costs more than the detectors' arithmetic.
 type vstate struct {
 	mmsi    uint32
-	last    fix
 	hasLast bool
-	points  int64
-	imo     uint32
-	name    string
-	nameT   int64   // time of the static report name/imo came from
-	maxSOG  float32 // fastest plausible SOG seen
-	cruise  float32 // running average of SOG under way (> 3 kn)
-	recent  ring    // times of the latest fixes, for reception density
-	idChk   bool    // MMSI checked
-	imoChk  [2]uint32
-
-	gaps    gapState
-	pv      portState
-	lo      loiterState
-	sp      spoofState
-	dr      draughtState
-	ids     identityState
-	zones   []uint64 // bit set: inside Deps.Zones[i]
-	sea     seaCache
-	encLast int64 // encounter slots up to this one are decided
-	encFix  fix   // the latest fix resampled from
+	idChk   bool // MMSI checked
 	encOK   bool
 	// behind: the latest fix arrived when the input's event time was
 	// already Gap.OpenAfter past it, i.e. this vessel's track is being
@@ -190,7 +173,27 @@ type vstate struct {
 	// concatenated after a later one). Its silence since then is not
 	// observed live and more of its track may still be on the way, so its
 	// open gap waits for Flush instead of being published at every sweep.
-	behind bool
+	behind  bool
+	maxSOG  float32 // fastest plausible SOG seen
+	cruise  float32 // running average of SOG under way (> 3 kn)
+	points  int64
+	last    fix
+	encLast int64 // encounter slots up to this one are decided
+	encFix  fix   // the latest fix resampled from
+	sea     seaCache
+	sp      spoofState
+	gaps    gapState
+	lo      loiterState
+	pv      portState
+	recent  ring // times of the latest fixes, for reception density
+
+	imo    uint32
+	imoChk [2]uint32
+	name   string
+	nameT  int64 // time of the static report name/imo came from
+	dr     draughtState
+	ids    identityState
+	zones  []uint64 // bit set: inside Deps.Zones[i]
 }
 
 // ringSize is how many fix times a vessel keeps for the reception

@@ -13,12 +13,12 @@ import (
 // spoofState groups impossible jumps and on-land fixes into episodes.
 type spoofState struct {
 	jumpOn bool
+	landOn bool
+	jumps  int32
 	jFirst fix // the fix before the first jump
 	jLast  fix // the fix after the latest jump
-	jumps  int32
 	maxKm  float64
 	maxKn  float64
-	landOn bool
 	lFirst fix
 	lLast  fix
 	landN  int32

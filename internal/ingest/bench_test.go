@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/lookout-maritime/lookout/bench/decode/corpus"
+	"github.com/lookout-maritime/lookout/internal/coast"
+	"github.com/lookout-maritime/lookout/internal/detect"
+	"github.com/lookout-maritime/lookout/internal/gazetteer"
 	"github.com/lookout-maritime/lookout/internal/source"
 	"github.com/lookout-maritime/lookout/internal/track"
 
@@ -180,4 +183,98 @@ func BenchmarkTrackerOnCorpus(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N*len(obs)), "ns/obs")
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N*len(obs)), "cpu-ns/obs")
+}
+
+// BenchmarkDetectorsOnCorpus: the streaming detectors alone (the embedded
+// gazetteer and coastline, default parameters) replaying the calls an
+// ingest of the 1M-line benchmark corpus makes — every static report as
+// read, then the tracker's points and identities — held in memory. It
+// reports ns per track point, in wall and CPU time: what the detectors'
+// goroutine costs per fix (docs/BENCHMARKS.md, "What detection adds").
+func BenchmarkDetectorsOnCorpus(b *testing.B) {
+	rec := buildReplay(b)
+	g, err := gazetteer.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	shore, err := coast.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := detect.Default()
+	cfg.PortVisit.SearchKm = max(cfg.PortVisit.SearchKm, g.MaxRadiusKm())
+	cpu0 := cpuTime()
+	events := 0
+	for b.Loop() {
+		e, err := detect.New(cfg, detect.Deps{Ports: g, Shore: shore}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.replay(e)
+		e.Flush()
+		events = len(e.Drain())
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N*len(rec.points)), "ns/point")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N*len(rec.points)), "cpu-ns/point")
+	b.ReportMetric(float64(events), "events")
+}
+
+// replayLog keeps Observer calls in order for replaying.
+type replayLog struct {
+	calls  []byte // 'p', 'i', 's'
+	points []vessel.TrackPoint
+	ids    []vessel.Identity
+	isNew  []bool
+	st     []vessel.Static
+}
+
+func (r *replayLog) Point(p vessel.TrackPoint) { r.calls = append(r.calls, 'p'); r.points = append(r.points, p) }
+func (r *replayLog) Static(s vessel.Static)    { r.calls = append(r.calls, 's'); r.st = append(r.st, s) }
+func (r *replayLog) Identity(id vessel.Identity, isNew bool) {
+	r.calls = append(r.calls, 'i')
+	r.ids, r.isNew = append(r.ids, id), append(r.isNew, isNew)
+}
+
+func (r *replayLog) replay(o Observer) {
+	var p, i, s int
+	for _, c := range r.calls {
+		switch c {
+		case 'p':
+			o.Point(r.points[p])
+			p++
+		case 'i':
+			o.Identity(r.ids[i], r.isNew[i])
+			i++
+		case 's':
+			o.Static(r.st[s])
+			s++
+		}
+	}
+}
+
+// buildReplay decodes the 1M-line corpus and records the Observer calls an
+// ingest of it makes.
+func buildReplay(b *testing.B) *replayLog {
+	var buf bytes.Buffer
+	if _, err := corpus.Generate(&buf, corpus.Config{Lines: 1_000_000, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	src := source.NewNMEA(io.NopCloser(bytes.NewReader(buf.Bytes())), "corpus.nmea", int64(buf.Len()), source.NMEAConfig{BaseStationClock: true})
+	rec := &replayLog{}
+	tr := track.New(track.Config{}, nil)
+	for {
+		o, err := src.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			continue
+		}
+		if o.Static != nil {
+			rec.Static(*o.Static)
+		}
+		tr.Add(o, rec)
+	}
+	tr.Flush(rec)
+	return rec
 }
