@@ -228,8 +228,11 @@ type replayLog struct {
 	st     []vessel.Static
 }
 
-func (r *replayLog) Point(p vessel.TrackPoint) { r.calls = append(r.calls, 'p'); r.points = append(r.points, p) }
-func (r *replayLog) Static(s vessel.Static)    { r.calls = append(r.calls, 's'); r.st = append(r.st, s) }
+func (r *replayLog) Point(p vessel.TrackPoint) {
+	r.calls = append(r.calls, 'p')
+	r.points = append(r.points, p)
+}
+func (r *replayLog) Static(s vessel.Static) { r.calls = append(r.calls, 's'); r.st = append(r.st, s) }
 func (r *replayLog) Identity(id vessel.Identity, isNew bool) {
 	r.calls = append(r.calls, 'i')
 	r.ids, r.isNew = append(r.ids, id), append(r.isNew, isNew)
