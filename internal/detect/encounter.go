@@ -85,8 +85,8 @@ func (x *encounters) lonCell(row int32, lon float64) int32 {
 func (e *encounters) point(v *vstate, f fix, speed float32) {
 	c := e.e.cfg.Encounter
 	k1 := floorDiv(f.t, e.slotNs)
-	switch p := v.encFix; {
-	case v.encOK && f.t > p.t && f.t-p.t <= int64(c.MaxInterp):
+	switch p := v.last; { // the vessel's previous fix: Point updates it after the detectors
+	case v.hasLast && f.t > p.t && f.t-p.t <= int64(c.MaxInterp):
 		implied := float32(math.NaN()) // computed when first needed: most fixes cross no slot boundary
 		for k := floorDiv(p.t, e.slotNs) + 1; k <= k1; k++ {
 			t := k * e.slotNs
@@ -107,13 +107,12 @@ func (e *encounters) point(v *vstate, f fix, speed float32) {
 				e.insert(k, sample{mmsi: v.mmsi, lat: float32(lat), lon: float32(lon), kn: kn})
 			}
 		}
-	case f.t%e.slotNs == 0 && (!v.encOK || f.t > p.t):
+	case f.t%e.slotNs == 0 && (!v.hasLast || f.t > p.t):
 		if speed == speed && speed <= float32(c.IndexKn) && k1 >= e.minSlot {
 			e.insert(k1, sample{mmsi: v.mmsi, lat: float32(f.lat), lon: float32(f.lon), kn: speed})
 		}
 	}
 	v.encLast = max(v.encLast, k1)
-	v.encFix, v.encOK = f, true
 }
 
 func floorDiv(a, b int64) int64 {

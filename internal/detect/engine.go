@@ -166,7 +166,7 @@ type vstate struct {
 	mmsi    uint32
 	hasLast bool
 	idChk   bool // MMSI checked
-	encOK   bool
+	inPort  bool // pv.in, kept here: most fixes need no more of pv
 	// behind: the latest fix arrived when the input's event time was
 	// already Gap.OpenAfter past it, i.e. this vessel's track is being
 	// replayed behind the clock (input sorted by vessel, a file
@@ -177,16 +177,15 @@ type vstate struct {
 	maxSOG  float32 // fastest plausible SOG seen
 	cruise  float32 // running average of SOG under way (> 3 kn)
 	points  int64
-	last    fix
+	last    fix   // the latest in-order fix
 	encLast int64 // encounter slots up to this one are decided
-	encFix  fix   // the latest fix resampled from
 	sea     seaCache
 	sp      spoofState
-	gaps    gapState
 	lo      loiterState
-	pv      portState
+	gaps    gapState
 	recent  ring // times of the latest fixes, for reception density
 
+	pv     portState
 	imo    uint32
 	imoChk [2]uint32
 	name   string

@@ -19,7 +19,11 @@ type span struct {
 }
 
 type gapState struct {
-	spans   []span // time order, disjoint
+	// spans in time order, disjoint. The last span's last fix is the
+	// vessel's latest (vstate.last), which Point does not copy here for
+	// every fix (that was a cache miss a fix); syncLast does before the
+	// spans are read.
+	spans   []span
 	openKey string // key of the open gap published for the current silence
 	openEnd int64  // the End it was published with
 }
@@ -37,17 +41,17 @@ func (e *Engine) gapPoint(v *vstate, f fix) {
 		g.spans = append(g.spans, span{first: f, last: f})
 		return
 	}
-	s := &g.spans[len(g.spans)-1]
 	min := int64(e.cfg.Gap.Min)
-	if f.t-s.last.t < min {
+	if f.t-v.last.t < min {
 		if g.openKey != "" {
 			// An "AIS off" published for this silence: it was shorter than a gap.
-			e.withdrawGap(v, s.last.t)
+			e.withdrawGap(v, v.last.t)
 			g.openKey = ""
 		}
-		s.last = f
-		return
+		return // the last span now ends at f, which Point makes v.last
 	}
+	g.syncLast(v)
+	s := &g.spans[len(g.spans)-1]
 	s.density = int32(v.recent.countSince(s.last.t-int64(e.cfg.Gap.DensityWindow), s.last.t))
 	g.spans = append(g.spans, span{first: f, last: f})
 	g.openKey = ""
@@ -66,6 +70,7 @@ func (e *Engine) gapPoint(v *vstate, f fix) {
 // gapLate re-evaluates the gaps a late fix touches.
 func (e *Engine) gapLate(v *vstate, f fix) {
 	g := &v.gaps
+	g.syncLast(v)
 	sp := g.spans
 	if len(sp) == 0 {
 		return
@@ -143,6 +148,7 @@ func (e *Engine) gapOpen(v *vstate, final bool) {
 		return
 	}
 	g := &v.gaps
+	g.syncLast(v)
 	crossedMin := silence >= int64(e.cfg.Gap.Min) && g.openEnd-v.last.t < int64(e.cfg.Gap.Min)
 	if g.openKey != "" && !final && !crossedMin {
 		return
@@ -152,6 +158,13 @@ func (e *Engine) gapOpen(v *vstate, final bool) {
 	ev := e.gapEvent(v, a, fix{t: e.now}, true)
 	g.openKey, g.openEnd = ev.Key, e.now
 	e.publish(ev, e.cfg.LateWindow+e.cfg.Idle)
+}
+
+// syncLast brings the last span's last fix up to the vessel's latest.
+func (g *gapState) syncLast(v *vstate) {
+	if n := len(g.spans); n > 0 && v.hasLast && v.last.t > g.spans[n-1].last.t {
+		g.spans[n-1].last = v.last
+	}
 }
 
 // gapChanged (re)publishes the gap after span i and its dark port visit.

@@ -51,7 +51,7 @@ func (e *Engine) loiterPoint(v *vstate, f fix, speed float32) {
 	s.lat += f.lat
 	s.lon += unwrap(f.lon, s.lon0)
 	s.bLast = f
-	if v.pv.in {
+	if v.inPort {
 		s.inPort = true
 	}
 }

@@ -31,6 +31,19 @@ func (e *Engine) exitKm(p *Place) float64 {
 // of a port, exit beyond ExitKm (hysteresis), stops below StopKn until
 // moving above MoveKn, silences over GapInPort in port.
 func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
+	if v.inPort {
+		e.portPointIn(v, f, speed)
+		v.inPort = v.pv.in
+		return
+	}
+	// Outside a port (most fixes): v.pv is not touched until one is entered.
+	if best := e.portToEnter(v, f); best != nil {
+		e.portEnter(v, f, speed, best)
+	}
+}
+
+// portPointIn is portPoint for a vessel in a port.
+func (e *Engine) portPointIn(v *vstate, f fix, speed float32) {
 	s := &v.pv
 	c := e.cfg.PortVisit
 	if s.in {
@@ -61,13 +74,18 @@ func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
 		e.portPublish(v, false)
 		*s = portState{}
 	}
-	best := e.portToEnter(v, f)
-	if best == nil {
-		return
+	if best := e.portToEnter(v, f); best != nil {
+		e.portEnter(v, f, speed, best)
 	}
+}
+
+// portEnter starts a visit of best at f.
+func (e *Engine) portEnter(v *vstate, f fix, speed float32, best *Place) {
+	s := &v.pv
 	*s = portState{in: true, place: *best, first: f, lastIn: f}
-	s.entered = v.hasLast && f.t-v.last.t <= int64(c.GapInPort)
+	s.entered = v.hasLast && f.t-v.last.t <= int64(e.cfg.PortVisit.GapInPort)
 	e.portSpeed(s, f, speed)
+	v.inPort = true
 }
 
 // nearestPort is the nearest port whose entry radius holds f (ties by
