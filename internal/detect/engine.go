@@ -180,9 +180,9 @@ type vstate struct {
 	last    fix   // the latest in-order fix
 	encLast int64 // encounter slots up to this one are decided
 	sea     seaCache
-	sp      spoofState
-	lo      loiterState
 	gaps    gapState
+	lo      loiterState
+	sp      spoofState
 	recent  ring // times of the latest fixes, for reception density
 
 	pv     portState

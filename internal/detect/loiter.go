@@ -11,14 +11,17 @@ import (
 // loiterState averages speed per clock hour and strings slow, offshore
 // hours into a run.
 type loiterState struct {
+	// The open hour, updated by every fix (first in the struct, so that
+	// a fix touches as few cache lines as it can).
 	hour     int64 // bucket index (Unix hours) of the open bucket
 	n        int32
+	inPort   bool
 	sum      float64 // speeds
 	lat, lon float64 // sums; lon unwrapped relative to lon0
 	lon0     float64
-	inPort   bool
-	bFirst   fix
 	bLast    fix
+	bFirst   fix
+	// The run of slow hours.
 	on       bool
 	first    fix
 	last     fix

@@ -400,6 +400,14 @@ func (t *Tracker) source(name string) uint32 {
 	if int(t.lastSrc) < len(t.sources) && t.sources[t.lastSrc] == name {
 		return t.lastSrc
 	}
+	if len(t.sources) <= 16 { // a file's few receivers: cheaper than hashing
+		for i, s := range t.sources {
+			if s == name {
+				t.lastSrc = uint32(i)
+				return t.lastSrc
+			}
+		}
+	}
 	i, ok := t.srcIdx[name]
 	if !ok {
 		if t.srcIdx == nil {
