@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"fmt"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +84,53 @@ func TestAsyncObserverOrder(t *testing.T) {
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("events %d, want %d (or in another order)", len(got), len(want))
+	}
+}
+
+// pointLog keeps the points it is given.
+type pointLog struct{ points []vessel.TrackPoint }
+
+func (p *pointLog) Point(tp vessel.TrackPoint)     { p.points = append(p.points, tp) }
+func (p *pointLog) Identity(vessel.Identity, bool) {}
+func (p *pointLog) Static(vessel.Static)           {}
+func (p *pointLog) Drain() []event.Event           { return nil }
+func (p *pointLog) Flush()                         {}
+
+// The queue holds points in a compact form: what comes out equals what
+// went in, field for field (sources, NaN speeds, the zero time, every
+// class and segment), across chunks.
+func TestAsyncObserverKeepsPoints(t *testing.T) {
+	var got pointLog
+	a := newAsyncObserver(&got)
+	var want []vessel.TrackPoint
+	t0 := time.Date(2023, 11, 1, 12, 0, 0, 123456789, time.UTC)
+	nan := float32(math.NaN())
+	for i := range 2*obsChunkCalls + 17 {
+		p := vessel.TrackPoint{Position: vessel.Position{MMSI: uint32(273000000 + i%50), Time: t0.Add(time.Duration(i) * time.Second),
+			Lat: 42.1 + float64(i)*1e-7, Lon: -179.99 + float64(i)*1e-6, SOG: float32(i%300) / 10, COG: 359.9, Heading: uint16(i % 512),
+			Status: uint8(i % 16), Class: vessel.Class(i % 3), MsgType: uint8(i % 28), Source: fmt.Sprintf("rx-%d", i%5)},
+			Segment: uint32(i % 9)}
+		switch i % 97 {
+		case 1:
+			p.SOG, p.COG = nan, nan
+		case 2:
+			p.Time = time.Time{}
+		}
+		want = append(want, p)
+		a.Point(p)
+	}
+	a.Flush()
+	a.stop()
+	if len(got.points) != len(want) {
+		t.Fatalf("%d points out, %d in", len(got.points), len(want))
+	}
+	for i := range want {
+		w, g := want[i], got.points[i]
+		// NaN != NaN: compare those by bits.
+		same := math.Float32bits(w.SOG) == math.Float32bits(g.SOG) && math.Float32bits(w.COG) == math.Float32bits(g.COG)
+		w.SOG, w.COG, g.SOG, g.COG = 0, 0, 0, 0
+		if !same || !reflect.DeepEqual(w, g) {
+			t.Fatalf("point %d:\n in  %+v\n out %+v", i, want[i], got.points[i])
+		}
 	}
 }
