@@ -377,6 +377,26 @@ func (ix *index) onLand(x, y int32) bool {
 	return ix.leafHolds(e, bi, x0, y0, size, x, y)
 }
 
+// leafClearance is the distance, in units, from (x, y) to the nearest
+// coastline segment of the mixed leaf e.
+func (ix *index) leafClearance(e uint32, bi *blockIndex, x, y int32) float64 {
+	off := e &^ tagMask
+	h := bi.leafData[off]
+	best := math.Inf(1)
+	px, py := float64(x), float64(y)
+	for _, s := range bi.leafData[off+1 : off+1+h>>1] {
+		ax, ay := float64(ix.vx[s])-px, float64(ix.vy[s])-py
+		dx, dy := float64(ix.vx[s+1])-px-ax, float64(ix.vy[s+1])-py-ay
+		t := 0.0
+		if l2 := dx*dx + dy*dy; l2 > 0 {
+			t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l2))
+		}
+		qx, qy := ax+t*dx, ay+t*dy
+		best = math.Min(best, qx*qx+qy*qy)
+	}
+	return math.Sqrt(best)
+}
+
 // leafHolds reports whether (x, y), inside the leaf e with lower corner
 // (x0, y0) and side size, is on land.
 func (ix *index) leafHolds(e uint32, bi *blockIndex, x0, y0, size, x, y int32) bool {

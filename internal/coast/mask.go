@@ -97,28 +97,60 @@ func (m *Mask) OnLand(lat, lon float64) bool {
 // Boxes are index cells: a whole 1° block in the open sea, down to about
 // 1/256° (400 m) along coasts.
 func (m *Mask) WaterBox(lat, lon float64) (BBox, bool) {
-	land, b, ok := m.Cell(lat, lon)
-	return b, ok && !land
+	land, r, ok := m.Cell(lat, lon)
+	return r.Box, ok && r.Uniform && !land
 }
 
-// Cell is OnLand and the uniform cell around the point in one lookup:
-// land reports whether (lat, lon) is on land and, when uniform is true,
-// every point of box (MinLat <= lat < MaxLat, MinLon <= lon < MaxLon) is
-// alike: all on land, or all at sea (see WaterBox). uniform is false in
-// cells a coastline crosses.
-func (m *Mask) Cell(lat, lon float64) (land bool, box BBox, uniform bool) {
+// Region is where the answer OnLand gave for a point holds for every
+// other point: the index cell around it — all of the cell when Uniform
+// (all land or all water), else only the part of it within R degrees of
+// (Lat, Lon), measured in the plane of latitude and longitude (where the
+// coastline's segments are straight), short of the nearest coastline.
+type Region struct {
+	Box      BBox // MinLat <= lat < MaxLat, MinLon <= lon < MaxLon
+	Uniform  bool
+	Lat, Lon float64
+	R        float64
+}
+
+// Contains reports whether (lat, lon) is in r.
+func (r *Region) Contains(lat, lon float64) bool {
+	if lat < r.Box.MinLat || lat >= r.Box.MaxLat || lon < r.Box.MinLon || lon >= r.Box.MaxLon {
+		return false
+	}
+	dlat, dlon := lat-r.Lat, lon-r.Lon
+	return r.Uniform || dlat*dlat+dlon*dlon < r.R*r.R
+}
+
+// Cell is OnLand and the region around the point where its answer holds,
+// in one lookup, for callers testing a ship's successive fixes: until one
+// leaves the region, OnLand need not be asked again. ok is false when the
+// point lies on a coastline, or within a few units of the index's grid
+// of it.
+func (m *Mask) Cell(lat, lon float64) (land bool, r Region, ok bool) {
 	if math.IsNaN(lat) || math.IsNaN(lon) || math.IsInf(lon, 0) {
-		return false, BBox{}, false
+		return false, Region{}, false
 	}
 	x, y := toUnits(lat, lon)
 	e, bi, x0, y0, size := m.ix.leaf(x, y)
-	if t := e & tagMask; t != tagWater && t != tagLand {
-		return m.ix.leafHolds(e, bi, x0, y0, size, x, y), BBox{}, false
-	}
 	// Units are 2^-20 degree, so these conversions are exact and a point
 	// inside the box maps back into the cell (toUnits floors).
-	return e&tagMask == tagLand, BBox{MinLon: float64(x0) / unitsPerDeg, MinLat: float64(y0) / unitsPerDeg,
-		MaxLon: float64(x0+size) / unitsPerDeg, MaxLat: float64(y0+size) / unitsPerDeg}, true
+	r.Box = BBox{MinLon: float64(x0) / unitsPerDeg, MinLat: float64(y0) / unitsPerDeg,
+		MaxLon: float64(x0+size) / unitsPerDeg, MaxLat: float64(y0+size) / unitsPerDeg}
+	if t := e & tagMask; t == tagWater || t == tagLand {
+		r.Uniform = true
+		return t == tagLand, r, true
+	}
+	land = m.ix.leafHolds(e, bi, x0, y0, size, x, y)
+	// Within the cell, a point nearer to (x, y) than every coastline
+	// segment of the cell is on the same side of all of them. Both points
+	// are floored to units, so 3 units (0.3 m) are kept in hand.
+	d := m.ix.leafClearance(e, bi, x, y) - 3
+	if d <= 0 {
+		return land, Region{}, false
+	}
+	r.Lat, r.Lon, r.R = lat, wrapLon(lon), d/unitsPerDeg
+	return land, r, true
 }
 
 // DistanceToShoreKm is the great-circle distance in km from a point at sea

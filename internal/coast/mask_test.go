@@ -474,9 +474,10 @@ func TestWaterBox(t *testing.T) {
 	}
 }
 
-// TestCell: Cell agrees with OnLand for its point, and a uniform cell's
-// box is all land or all water, edges included, on land, at sea and along
-// coasts.
+// TestCell: Cell agrees with OnLand for its point, and every point of the
+// region it returns has the same answer — a uniform cell's edges included,
+// and points of a coastal cell near the edge of its disc — on land, at sea
+// and along coasts.
 func TestCell(t *testing.T) {
 	m := mustLoad(t)
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -487,30 +488,44 @@ func TestCell(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			lat, lon = 54.5+rng.Float64()*3, 9.5+rng.Float64()*3.5 // Denmark and its straits
 		}
-		land, b, uniform := m.Cell(lat, lon)
+		land, r, ok := m.Cell(lat, lon)
 		if land != m.OnLand(lat, lon) {
 			t.Fatalf("Cell(%v, %v) land = %v, OnLand says otherwise", lat, lon, land)
 		}
-		if !uniform {
-			kinds["coast"]++
+		if !ok {
+			kinds["none"]++
 			continue
 		}
-		kinds[map[bool]string{true: "land", false: "water"}[land]]++
-		if lat < b.MinLat || lat >= b.MaxLat || lon < b.MinLon || lon >= b.MaxLon {
-			t.Fatalf("(%v, %v) outside its box %+v", lat, lon, b)
+		if !r.Contains(lat, lon) {
+			t.Fatalf("(%v, %v) outside its region %+v", lat, lon, r)
 		}
-		probes := [][2]float64{{b.MinLat, b.MinLon}, {below(b.MaxLat), b.MinLon}, {b.MinLat, below(b.MaxLon)},
-			{below(b.MaxLat), below(b.MaxLon)}}
-		for range 6 {
-			probes = append(probes, [2]float64{b.MinLat + rng.Float64()*(b.MaxLat-b.MinLat), b.MinLon + rng.Float64()*(b.MaxLon-b.MinLon)})
+		b := r.Box
+		var probes [][2]float64
+		if r.Uniform {
+			kinds[map[bool]string{true: "land", false: "water"}[land]]++
+			probes = [][2]float64{{b.MinLat, b.MinLon}, {below(b.MaxLat), b.MinLon}, {b.MinLat, below(b.MaxLon)},
+				{below(b.MaxLat), below(b.MaxLon)}}
+			for range 6 {
+				probes = append(probes, [2]float64{b.MinLat + rng.Float64()*(b.MaxLat-b.MinLat), b.MinLon + rng.Float64()*(b.MaxLon-b.MinLon)})
+			}
+		} else {
+			kinds["coastal "+map[bool]string{true: "land", false: "water"}[land]]++
+			for range 12 {
+				// Near the rim of the disc, where a mistake would show.
+				a, d := rng.Float64()*2*math.Pi, r.R*(0.9+0.0999*rng.Float64())
+				probes = append(probes, [2]float64{lat + d*math.Sin(a), lon + d*math.Cos(a)})
+			}
 		}
 		for _, p := range probes {
-			if m.OnLand(p[0], p[1]) != land {
-				t.Fatalf("box %+v of (%v, %v), land=%v, has a point (%v, %v) of the other kind", b, lat, lon, land, p[0], p[1])
+			if r.Contains(p[0], p[1]) && m.OnLand(p[0], p[1]) != land {
+				t.Fatalf("region %+v of (%v, %v), land=%v, has a point (%v, %v) of the other kind", r, lat, lon, land, p[0], p[1])
 			}
 		}
 	}
-	if kinds["land"] < 100 || kinds["water"] < 100 || kinds["coast"] < 100 {
-		t.Errorf("cells met: %v; the test did not reach all three kinds", kinds)
+	for _, k := range []string{"land", "water", "coastal land", "coastal water"} {
+		if kinds[k] < 50 {
+			t.Errorf("regions met: %v; the test did not reach all kinds", kinds)
+			break
+		}
 	}
 }

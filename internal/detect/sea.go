@@ -20,25 +20,26 @@ import (
 // vouch for a circle of up to this radius around the fix.
 const portClearMarginKm = 20
 
-// seaCache is a vessel's area with no port to enter, and the uniform
-// cell of the land mask (all water or all land) its last fix was in.
+// seaCache is a vessel's area with no port to enter, and the region of
+// the land mask around its last fix where the fix's land or water answer
+// holds.
 type seaCache struct {
 	port    geo.Point // centre of the circle with no port entry radius in it
 	portKm  float64   // its radius; 0: no circle
 	portGen uint64    // the Ports' Generation the circle was found in
-	box     coast.BBox
-	boxOK   bool // box is a uniform cell (see coast.Mask.Cell)
-	boxLand bool // of land
+	land    coast.Region
+	landOK  bool // land is a region (see coast.Mask.Cell)
+	onLand  bool // and it is land
 }
 
 // generationer is a Ports whose places can change while the engine runs
 // (internal/gazetteer): a change drops the remembered circles.
 type generationer interface{ Generation() uint64 }
 
-// cellShore is a Shore that can vouch for a uniform cell around a point
-// while it tests the point (internal/coast.Mask).
+// cellShore is a Shore that can vouch for a region around a point while
+// it tests the point (internal/coast.Mask).
 type cellShore interface {
-	Cell(lat, lon float64) (land bool, box coast.BBox, uniform bool)
+	Cell(lat, lon float64) (land bool, r coast.Region, ok bool)
 }
 
 func (e *Engine) portsGen() uint64 {
@@ -86,31 +87,29 @@ func (e *Engine) portsAround(f fix, marginKm float64) (best *Place, bestD, clear
 	return best, bestD, clearKm
 }
 
-// inlandAt is inland, skipping the lookups while the vessel stays in a
-// uniform cell: at sea nothing is asked, on land only the points at
-// LandMarginKm that leave the cell.
+// inlandAt is inland, skipping the lookups while the vessel stays in the
+// region around an earlier fix where the answer holds: at sea nothing is
+// asked, on land only the points at LandMarginKm that leave a uniform
+// cell of land.
 func (e *Engine) inlandAt(v *vstate, f fix) bool {
 	c := &v.sea
-	if !c.boxOK || !inBox(c.box, f.lat, f.lon) {
+	if !c.landOK || !c.land.Contains(f.lat, f.lon) {
 		cs, ok := e.deps.Shore.(cellShore)
 		if !ok {
 			return e.inland(f)
 		}
-		var land bool
-		land, c.box, c.boxOK = cs.Cell(f.lat, f.lon)
-		c.boxLand = land
-		if !c.boxOK {
-			return land && e.beyondMargin(f)
+		c.onLand, c.land, c.landOK = cs.Cell(f.lat, f.lon)
+		if !c.landOK {
+			return c.onLand && e.beyondMargin(f)
 		}
 	}
-	if !c.boxLand {
+	if !c.onLand {
 		return false
 	}
+	if !c.land.Uniform {
+		return e.beyondMargin(f)
+	}
 	return e.marginOnLand(f, func(lat, lon float64) bool {
-		return inBox(c.box, lat, lon) || e.deps.Shore.OnLand(lat, lon)
+		return c.land.Contains(lat, lon) || e.deps.Shore.OnLand(lat, lon)
 	})
-}
-
-func inBox(b coast.BBox, lat, lon float64) bool {
-	return lat >= b.MinLat && lat < b.MaxLat && lon >= b.MinLon && lon < b.MaxLon
 }
