@@ -174,6 +174,8 @@ type vstate struct {
 	// observed live and more of its track may still be on the way, so its
 	// open gap waits for Flush instead of being published at every sweep.
 	behind  bool
+	jumpOn  bool    // a spoofing episode of impossible jumps is open (sp)
+	landOn  bool    // one of fixes on land is
 	maxSOG  float32 // fastest plausible SOG seen
 	cruise  float32 // running average of SOG under way (> 3 kn)
 	points  int64

@@ -11,9 +11,9 @@ import (
 )
 
 // spoofState groups impossible jumps and on-land fixes into episodes.
+// Whether an episode is open is kept in vstate (jumpOn, landOn), which
+// every fix reads; the rest only while one is.
 type spoofState struct {
-	jumpOn bool
-	landOn bool
 	jumps  int32
 	jFirst fix // the fix before the first jump
 	jLast  fix // the fix after the latest jump
@@ -41,26 +41,26 @@ func (e *Engine) spoofPoint(v *vstate, f fix) {
 			jump = d >= c.MinJumpKm && kn > c.MaxKn
 		}
 		if jump {
-			if !s.jumpOn || f.t-s.jLast.t > int64(c.EpisodeGap) {
+			if !v.jumpOn || f.t-s.jLast.t > int64(c.EpisodeGap) {
 				e.jumpEnd(v)
-				s.jumpOn, s.jFirst, s.jumps, s.maxKm, s.maxKn = true, p, 0, 0, 0
+				v.jumpOn, s.jFirst, s.jumps, s.maxKm, s.maxKn = true, p, 0, 0, 0
 			}
 			s.jLast = f
 			s.jumps++
 			s.maxKm = math.Max(s.maxKm, d)
 			s.maxKn = math.Max(s.maxKn, math.Min(kn, 1e6))
-		} else if s.jumpOn && f.t-s.jLast.t > int64(c.EpisodeGap) {
+		} else if v.jumpOn && f.t-s.jLast.t > int64(c.EpisodeGap) {
 			e.jumpEnd(v)
 		}
 	}
 	if e.deps.Shore != nil {
 		if e.inlandAt(v, f) {
-			if !s.landOn {
-				s.landOn, s.lFirst, s.landN = true, f, 0
+			if !v.landOn {
+				v.landOn, s.lFirst, s.landN = true, f, 0
 			}
 			s.lLast = f
 			s.landN++
-		} else if s.landOn {
+		} else if v.landOn {
 			e.landEnd(v)
 		}
 	}
@@ -91,10 +91,10 @@ func (e *Engine) marginOnLand(f fix, onLand func(lat, lon float64) bool) bool {
 
 func (e *Engine) jumpEnd(v *vstate) {
 	s := &v.sp
-	if !s.jumpOn {
+	if !v.jumpOn {
 		return
 	}
-	s.jumpOn = false
+	v.jumpOn = false
 	ev := e.newEvent(NameSpoofing, event.Spoofing, v, s.jFirst.t, s.jLast.t)
 	ev.Key = event.MakeKey(NameSpoofing, event.Spoofing, v.mmsi, "jump", time.Unix(0, s.jFirst.t))
 	ev.Lat, ev.Lon = s.jLast.lat, s.jLast.lon
@@ -117,10 +117,10 @@ func (e *Engine) jumpEnd(v *vstate) {
 
 func (e *Engine) landEnd(v *vstate) {
 	s := &v.sp
-	if !s.landOn {
+	if !v.landOn {
 		return
 	}
-	s.landOn = false
+	v.landOn = false
 	ev := e.newEvent(NameSpoofing, event.Spoofing, v, s.lFirst.t, s.lLast.t)
 	ev.Key = event.MakeKey(NameSpoofing, event.Spoofing, v.mmsi, "land", time.Unix(0, s.lFirst.t))
 	ev.Lat, ev.Lon = s.lFirst.lat, s.lFirst.lon
