@@ -75,6 +75,7 @@ type Engine struct {
 	log  *slog.Logger
 
 	vessels   map[uint32]*vstate
+	vcache    *[vcacheSize]vcacheSlot // in front of vessels (see vessel)
 	out       []event.Event
 	published map[string]pubRec
 	now       int64 // newest event time seen, Unix ns
@@ -109,7 +110,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Engine, error) {
 	for i := range deps.Zones {
 		deps.Zones[i].prepare()
 	}
-	e := &Engine{cfg: cfg, deps: deps, log: logger, vessels: map[uint32]*vstate{},
+	e := &Engine{cfg: cfg, deps: deps, log: logger, vessels: map[uint32]*vstate{}, vcache: new([vcacheSize]vcacheSlot),
 		published: map[string]pubRec{}, imos: map[uint32]*imoState{}, now: math.MinInt64,
 		nextSweep: math.MinInt64, params: map[string]map[string]any{}}
 	for _, n := range Names {
@@ -220,12 +221,32 @@ func (r *ring) countSince(from, to int64) int {
 	return c
 }
 
+// vcacheSize is the number of slots of Engine.vcache: 128 KB that stay
+// in the processor's cache, for the few thousand vessels of a regional
+// feed.
+const vcacheSize = 1 << 13
+
+type vcacheSlot struct {
+	mmsi uint32
+	v    *vstate
+}
+
+func vcacheIndex(mmsi uint32) uint32 { return (mmsi * 0x9E3779B1) >> (32 - 13) }
+
+// vessel returns the state of mmsi, created on first use. Every fix and
+// static report asks, so a direct-mapped cache answers most of them
+// before the map (a tenth of Point's time was the map's lookups).
 func (e *Engine) vessel(mmsi uint32) *vstate {
+	c := &e.vcache[vcacheIndex(mmsi)]
+	if c.v != nil && c.mmsi == mmsi {
+		return c.v
+	}
 	v := e.vessels[mmsi]
 	if v == nil {
 		v = &vstate{mmsi: mmsi}
 		e.vessels[mmsi] = v
 	}
+	c.mmsi, c.v = mmsi, v
 	return v
 }
 
@@ -410,6 +431,9 @@ func (e *Engine) evict(v *vstate) {
 		e.spoofFlush(v)
 	}
 	delete(e.vessels, v.mmsi)
+	if c := &e.vcache[vcacheIndex(v.mmsi)]; c.v == v {
+		*c = vcacheSlot{}
+	}
 	e.stats.Evicted++
 }
 
