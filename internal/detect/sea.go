@@ -30,6 +30,15 @@ type seaCache struct {
 	land    coast.Region
 	landOK  bool // land is a region (see coast.Mask.Cell)
 	onLand  bool // and it is land
+	// The regions of the last points looked up LandMarginKm north, south,
+	// east and west of a fix on land (see marginOnLand).
+	margin [4]marginRegion
+}
+
+type marginRegion struct {
+	r      coast.Region
+	ok     bool
+	onLand bool
 }
 
 // generationer is a Ports whose places can change while the engine runs
@@ -88,28 +97,29 @@ func (e *Engine) portsAround(f fix, marginKm float64) (best *Place, bestD, clear
 }
 
 // inlandAt is inland, skipping the lookups while the vessel stays in the
-// region around an earlier fix where the answer holds: at sea nothing is
-// asked, on land only the points at LandMarginKm that leave a uniform
-// cell of land.
+// regions around earlier points where the answers hold: the fix's own
+// (at sea nothing more is asked) and, on land, those of the points
+// LandMarginKm around it.
 func (e *Engine) inlandAt(v *vstate, f fix) bool {
+	cs, ok := e.deps.Shore.(cellShore)
+	if !ok {
+		return e.inland(f)
+	}
 	c := &v.sea
 	if !c.landOK || !c.land.Contains(f.lat, f.lon) {
-		cs, ok := e.deps.Shore.(cellShore)
-		if !ok {
-			return e.inland(f)
-		}
 		c.onLand, c.land, c.landOK = cs.Cell(f.lat, f.lon)
-		if !c.landOK {
-			return c.onLand && e.beyondMargin(f)
-		}
 	}
 	if !c.onLand {
 		return false
 	}
-	if !c.land.Uniform {
-		return e.beyondMargin(f)
-	}
-	return e.marginOnLand(f, func(lat, lon float64) bool {
-		return c.land.Contains(lat, lon) || e.deps.Shore.OnLand(lat, lon)
+	return e.marginOnLand(f, func(i int, lat, lon float64) bool {
+		if c.landOK && c.land.Contains(lat, lon) {
+			return true // in the fix's own region, on land
+		}
+		m := &c.margin[i]
+		if !m.ok || !m.r.Contains(lat, lon) {
+			m.onLand, m.r, m.ok = cs.Cell(lat, lon)
+		}
+		return m.onLand
 	})
 }

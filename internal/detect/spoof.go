@@ -75,18 +75,21 @@ func (e *Engine) inland(f fix) bool {
 
 // beyondMargin reports whether the four points LandMarginKm north, south,
 // east and west of f are all on land.
-func (e *Engine) beyondMargin(f fix) bool { return e.marginOnLand(f, e.deps.Shore.OnLand) }
+func (e *Engine) beyondMargin(f fix) bool {
+	return e.marginOnLand(f, func(_ int, lat, lon float64) bool { return e.deps.Shore.OnLand(lat, lon) })
+}
 
-// marginOnLand is beyondMargin with onLand answering for the points.
-func (e *Engine) marginOnLand(f fix, onLand func(lat, lon float64) bool) bool {
+// marginOnLand is beyondMargin with onLand answering for the points, which
+// it numbers 0 to 3.
+func (e *Engine) marginOnLand(f fix, onLand func(i int, lat, lon float64) bool) bool {
 	m := e.cfg.Spoofing.LandMarginKm
 	if m <= 0 {
 		return true
 	}
 	dLat := m / 111.2
 	dLon := dLat / math.Max(math.Cos(f.lat*math.Pi/180), 0.01)
-	return onLand(f.lat+dLat, f.lon) && onLand(f.lat-dLat, f.lon) &&
-		onLand(f.lat, wrap(f.lon+dLon)) && onLand(f.lat, wrap(f.lon-dLon))
+	return onLand(0, f.lat+dLat, f.lon) && onLand(1, f.lat-dLat, f.lon) &&
+		onLand(2, f.lat, wrap(f.lon+dLon)) && onLand(3, f.lat, wrap(f.lon-dLon))
 }
 
 func (e *Engine) jumpEnd(v *vstate) {
