@@ -95,6 +95,11 @@ func TestReorder(t *testing.T) {
 		{"released then older", Config{}, []int{0, 6, 12, 1}, []int{0, 6, 1, 12}, 1},
 		{"no reordering", Config{Reorder: -1}, []int{0, 2, 1, 3}, []int{0, 2, 1, 3}, 1},
 		{"longer window", Config{Reorder: 30 * m}, []int{0, 20, 10, 25, 5}, []int{0, 5, 10, 20, 25}, 0},
+		// ReorderDepth: at most that many wait; the oldest go early.
+		{"swapped within the depth", Config{ReorderDepth: 3}, []int{0, 2, 1, 3}, []int{0, 1, 2, 3}, 0},
+		{"three behind with depth 3", Config{ReorderDepth: 3}, []int{1, 2, 3, 0, 4}, []int{0, 1, 2, 3, 4}, 0},
+		{"four behind with depth 3", Config{ReorderDepth: 3}, []int{1, 2, 3, 4, 0, 5}, []int{1, 0, 2, 3, 4, 5}, 1},
+		{"no depth bound: the window alone", Config{ReorderDepth: -1}, []int{1, 2, 3, 4, 5, 0}, []int{0, 1, 2, 3, 4, 5}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,45 +119,13 @@ func TestReorder(t *testing.T) {
 	}
 }
 
-// TestReorderDepth: a vessel's buffer holds at most ReorderDepth
-// observations; the oldest go early, so what arrives deeper behind is late
-// (and still emitted), and a fast reporter's buffer stays that small.
+// TestReorderDepth: a fast reporter's buffer holds no more than
+// ReorderDepth observations (the ordering itself is in TestReorder).
 func TestReorderDepth(t *testing.T) {
 	const mmsi = 273000003
-	s := time.Second
 	p := func(sec int) vessel.Observation {
-		return pos(mmsi, at(time.Duration(sec)*s), 43+float64(sec)*1e-5, 131.9)
+		return pos(mmsi, at(time.Duration(sec)*time.Second), 43+float64(sec)*1e-5, 131.9)
 	}
-	tests := []struct {
-		name  string
-		depth int
-		order []int // seconds, in arrival order
-		want  []int // seconds, in emission order
-		late  int64
-	}{
-		{"in order", 3, []int{0, 1, 2, 3, 4}, []int{0, 1, 2, 3, 4}, 0},
-		{"swapped within the depth", 3, []int{0, 2, 1, 3}, []int{0, 1, 2, 3}, 0},
-		{"three behind with depth 3", 3, []int{1, 2, 3, 0, 4}, []int{0, 1, 2, 3, 4}, 0},
-		{"four behind with depth 3", 3, []int{1, 2, 3, 4, 0, 5}, []int{1, 0, 2, 3, 4, 5}, 1},
-		{"no bound: the window alone", -1, []int{1, 2, 3, 4, 5, 6, 0}, []int{0, 1, 2, 3, 4, 5, 6}, 0},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var obs []vessel.Observation
-			for _, sec := range tc.order {
-				obs = append(obs, p(sec))
-			}
-			tr, c := run(t, Config{ReorderDepth: tc.depth}, obs...)
-			var got []int
-			for _, pt := range c.Points {
-				got = append(got, int(pt.Time.Sub(t0)/s))
-			}
-			if !slices.Equal(got, tc.want) || tr.Stats().Late != tc.late {
-				t.Errorf("emitted %v (late %d), want %v (late %d)", got, tr.Stats().Late, tc.want, tc.late)
-			}
-		})
-	}
-
 	// A class A ship at 2 s for ten minutes: 300 reports in the 5-minute
 	// window, at most DefaultReorderDepth of them held.
 	tr := New(Config{}, nil)
