@@ -220,15 +220,6 @@ func (ix *index) block(b int) *blockIndex {
 	return bi
 }
 
-// buildAll builds every block (for tests and the asset generator).
-func (ix *index) buildAll() {
-	for b := range ix.top {
-		if ix.top[b]&tagMask == tagMixed {
-			ix.block(b)
-		}
-	}
-}
-
 // blockOf is the block row or column holding a coordinate in units.
 func blockOf(v int32, offset int) int {
 	return int(v>>unitShift) + offset

@@ -89,18 +89,6 @@ func (m *Mask) OnLand(lat, lon float64) bool {
 	return m.ix.onLand(x, y)
 }
 
-// WaterBox returns the cell of the index around (lat, lon) when that cell
-// holds open water only (no land, no coastline): every point with
-// MinLat <= lat < MaxLat and MinLon <= lon < MaxLon is then off land, and a
-// caller testing a ship's successive fixes need not ask OnLand again until
-// one leaves the box. ok is false on land and in cells a coastline crosses.
-// Boxes are index cells: a whole 1° block in the open sea, down to about
-// 1/256° (400 m) along coasts.
-func (m *Mask) WaterBox(lat, lon float64) (BBox, bool) {
-	land, r, ok := m.Cell(lat, lon)
-	return r.Box, ok && r.Uniform && !land
-}
-
 // Region is where the answer OnLand gave for a point holds for every
 // other point: the index cell around it — all of the cell when Uniform
 // (all land or all water), else only the part of it within R degrees of

@@ -424,18 +424,22 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
-// TestWaterBox: a box WaterBox returns holds its query point and no land
-// anywhere, edges included (random points, the corners, the last
+// TestWaterBox: an open-water cell Cell returns holds its query point and
+// no land anywhere, edges included (random points, the corners, the last
 // representable values below the upper edges), on the real data.
 func TestWaterBox(t *testing.T) {
 	m := mustLoad(t)
-	if _, ok := m.WaterBox(48.85, 2.35); ok { // Paris
-		t.Error("WaterBox on land: ok")
+	waterBox := func(lat, lon float64) (BBox, bool) {
+		land, r, ok := m.Cell(lat, lon)
+		return r.Box, ok && r.Uniform && !land
 	}
-	if b, ok := m.WaterBox(30.5, -40.5); !ok || b != (BBox{MinLon: -41, MinLat: 30, MaxLon: -40, MaxLat: 31}) {
+	if _, ok := waterBox(48.85, 2.35); ok { // Paris
+		t.Error("water box on land: ok")
+	}
+	if b, ok := waterBox(30.5, -40.5); !ok || b != (BBox{MinLon: -41, MinLat: 30, MaxLon: -40, MaxLat: 31}) {
 		t.Errorf("mid-Atlantic: %+v %v, want the whole 1° block", b, ok)
 	}
-	if _, ok := m.WaterBox(math.NaN(), 0); ok {
+	if _, ok := waterBox(math.NaN(), 0); ok {
 		t.Error("NaN: ok")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -446,7 +450,7 @@ func TestWaterBox(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			lat, lon = 42.3+rng.Float64()*0.4, 130.2+rng.Float64()*0.4 // Rason / Tumen estuary
 		}
-		b, ok := m.WaterBox(lat, lon)
+		b, ok := waterBox(lat, lon)
 		if !ok {
 			continue
 		}

@@ -224,14 +224,18 @@ func (r *ring) countSince(from, to int64) int {
 // vcacheSize is the number of slots of Engine.vcache: 128 KB that stay
 // in the processor's cache, for the few thousand vessels of a regional
 // feed.
-const vcacheSize = 1 << 13
+const (
+	vcacheBits = 13
+	vcacheSize = 1 << vcacheBits
+)
 
 type vcacheSlot struct {
 	mmsi uint32
 	v    *vstate
 }
 
-func vcacheIndex(mmsi uint32) uint32 { return (mmsi * 0x9E3779B1) >> (32 - 13) }
+// vcacheIndex is a multiplicative (Fibonacci) hash of mmsi to a slot.
+func vcacheIndex(mmsi uint32) uint32 { return (mmsi * 0x9E3779B1) >> (32 - vcacheBits) }
 
 // vessel returns the state of mmsi, created on first use. Every fix and
 // static report asks, so a direct-mapped cache answers most of them

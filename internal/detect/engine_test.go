@@ -389,7 +389,7 @@ func BenchmarkEngine(b *testing.B) {
 	b.ReportMetric(float64(events), "events")
 }
 
-// plainShore hides the land mask's LandOrWaterBox: the engine then asks
+// plainShore hides the land mask's Cell: the engine then asks
 // OnLand for every fix.
 type plainShore struct{ s Shore }
 

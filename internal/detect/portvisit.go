@@ -42,38 +42,36 @@ func (e *Engine) portPoint(v *vstate, f fix, speed float32) {
 	}
 }
 
-// portPointIn is portPoint for a vessel in a port.
+// portPointIn is portPoint for a vessel in a port (v.inPort, so v.pv.in).
 func (e *Engine) portPointIn(v *vstate, f fix, speed float32) {
 	s := &v.pv
 	c := e.cfg.PortVisit
-	if s.in {
-		if f.t-s.lastIn.t > int64(c.GapInPort) {
-			s.hadGap = true
-		}
-		pf := fix{lat: s.place.Lat, lon: s.place.Lon}
-		dCur := distKm(f, pf)
-		if dCur <= e.exitKm(&s.place) {
-			// Ports close together (Vostochny's berths pass within 3 km
-			// of Kozmino): until the vessel has stopped or fallen silent,
-			// it is only passing through, and a nearer port whose entry
-			// radius holds the fix takes the visit over.
-			if !s.hadStop && !s.hadGap {
-				if best, d := e.nearestPort(f); best != nil && best.Name != s.place.Name && d < dCur {
-					s.exited, s.exit = true, f
-					e.portPublish(v, false) // entry and exit only: below GFW confidence 2, withdrawn
-					*s = portState{in: true, place: *best, first: f, lastIn: f, entered: true}
-					e.portSpeed(s, f, speed)
-					return
-				}
-			}
-			s.lastIn = f
-			e.portSpeed(s, f, speed)
-			return
-		}
-		s.exited, s.exit = true, f
-		e.portPublish(v, false)
-		*s = portState{}
+	if f.t-s.lastIn.t > int64(c.GapInPort) {
+		s.hadGap = true
 	}
+	pf := fix{lat: s.place.Lat, lon: s.place.Lon}
+	dCur := distKm(f, pf)
+	if dCur <= e.exitKm(&s.place) {
+		// Ports close together (Vostochny's berths pass within 3 km
+		// of Kozmino): until the vessel has stopped or fallen silent,
+		// it is only passing through, and a nearer port whose entry
+		// radius holds the fix takes the visit over.
+		if !s.hadStop && !s.hadGap {
+			if best, d := e.nearestPort(f); best != nil && best.Name != s.place.Name && d < dCur {
+				s.exited, s.exit = true, f
+				e.portPublish(v, false) // entry and exit only: below GFW confidence 2, withdrawn
+				*s = portState{in: true, place: *best, first: f, lastIn: f, entered: true}
+				e.portSpeed(s, f, speed)
+				return
+			}
+		}
+		s.lastIn = f
+		e.portSpeed(s, f, speed)
+		return
+	}
+	s.exited, s.exit = true, f
+	e.portPublish(v, false)
+	*s = portState{}
 	if best := e.portToEnter(v, f); best != nil {
 		e.portEnter(v, f, speed, best)
 	}
