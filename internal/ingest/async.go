@@ -1,9 +1,7 @@
 package ingest
 
 import (
-	"math"
 	"sync"
-	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/vessel"
@@ -48,43 +46,22 @@ type obsCall struct {
 type obsChunk struct {
 	calls  []obsCall
 	points []pointRec
-	srcs   []string // the points' sources
+	srcs   vessel.SourceTable // the points' sources
 	ids    []vessel.Identity
 	st     []vessel.Static
 }
 
-// pointRec is a track point as the queue holds it: 48 bytes instead of a
-// TrackPoint's 88, with no pointer (the source is an index into the
-// chunk's srcs), so that less crosses from the pipeline's core to the
-// observer's and a used chunk needs no clearing for the garbage collector.
+// pointRec is a track point as the queue holds it: 56 bytes instead of a
+// TrackPoint's 88, with no pointer (the source is interned in the chunk's
+// srcs), so that less crosses from the pipeline's core to the observer's
+// and a used chunk needs no clearing for the garbage collector.
 type pointRec struct {
-	t                      int64 // Unix ns
-	lat, lon               float64
-	sog, cog               float32
-	mmsi, seg              uint32
-	heading                uint16
-	src                    uint16
-	status, class, msgType uint8
-}
-
-func (c *obsChunk) source(name string) uint16 {
-	for i, s := range c.srcs {
-		if s == name {
-			return uint16(i)
-		}
-	}
-	c.srcs = append(c.srcs, name)
-	return uint16(len(c.srcs) - 1)
+	pos       vessel.Packed
+	mmsi, seg uint32
 }
 
 func (c *obsChunk) point(r *pointRec) vessel.TrackPoint {
-	var t time.Time
-	if r.t != math.MinInt64 {
-		t = time.Unix(0, r.t).UTC()
-	}
-	return vessel.TrackPoint{Position: vessel.Position{MMSI: r.mmsi, Time: t, Lat: r.lat, Lon: r.lon, SOG: r.sog,
-		COG: r.cog, Heading: r.heading, Status: r.status, Class: vessel.Class(r.class), MsgType: r.msgType,
-		Source: c.srcs[r.src]}, Segment: r.seg}
+	return vessel.TrackPoint{Position: c.srcs.Unpack(r.mmsi, &r.pos), Segment: r.seg}
 }
 
 const (
@@ -120,10 +97,10 @@ func (a *asyncObserver) loop() {
 			}
 		}
 		a.collect()
-		clear(c.srcs)
+		c.srcs.Reset()
 		clear(c.ids)
 		clear(c.st)
-		c.calls, c.points, c.srcs, c.ids, c.st = c.calls[:0], c.points[:0], c.srcs[:0], c.ids[:0], c.st[:0]
+		c.calls, c.points, c.ids, c.st = c.calls[:0], c.points[:0], c.ids[:0], c.st[:0]
 		a.free <- c
 	}
 	close(a.done)
@@ -147,13 +124,7 @@ func (a *asyncObserver) add(call obsCall) {
 
 func (a *asyncObserver) Point(p vessel.TrackPoint) {
 	c := a.cur
-	t := int64(math.MinInt64)
-	if !p.Time.IsZero() {
-		t = p.Time.UnixNano()
-	}
-	c.points = append(c.points, pointRec{t: t, lat: p.Lat, lon: p.Lon, sog: p.SOG, cog: p.COG, mmsi: p.MMSI,
-		seg: p.Segment, heading: p.Heading, src: c.source(p.Source), status: p.Status, class: uint8(p.Class),
-		msgType: p.MsgType})
+	c.points = append(c.points, pointRec{pos: c.srcs.Pack(&p.Position), mmsi: p.MMSI, seg: p.Segment})
 	a.add(obsCall{kind: obsPoint, i: int32(len(a.cur.points) - 1)})
 }
 

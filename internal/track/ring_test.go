@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
 // TestRing: random inserts and pops on the ring equal the same operations
@@ -15,21 +17,21 @@ func TestRing(t *testing.T) {
 		var model []int64
 		for step := range 20000 {
 			if len(model) > 0 && (rng.IntN(2) == 0 || limit > 0 && len(model) == limit) {
-				if got, want := r.pop().t, model[0]; got != want {
+				if got, want := r.pop().pos.T, model[0]; got != want {
 					t.Fatalf("limit %d step %d: pop %d, want %d", limit, step, got, want)
 				}
 				model = model[1:]
 			} else {
 				i := rng.IntN(len(model) + 1)
 				v := int64(step)
-				r.insert(i, entry{t: v}, limit)
+				r.insert(i, entry{pos: vessel.Packed{T: v}}, limit)
 				model = slices.Insert(model, i, v)
 			}
 			if r.len() != len(model) {
 				t.Fatalf("limit %d step %d: len %d, want %d", limit, step, r.len(), len(model))
 			}
 			for i, want := range model {
-				if got := r.at(i).t; got != want {
+				if got := r.at(i).pos.T; got != want {
 					t.Fatalf("limit %d step %d: at(%d) = %d, want %d", limit, step, i, got, want)
 				}
 			}

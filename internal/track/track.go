@@ -117,18 +117,14 @@ type Stats struct {
 	Retired      int   // evicted vessels remembered now
 }
 
-// entry is an observation waiting in a reorder buffer: a position's
-// fields inline (the MMSI is the buffer's vessel's, the source an index
-// into Tracker.sources), or a static report, which is rare and kept as the
-// Tracker's own copy (see keep). 56 bytes.
+// entry is an observation waiting in a reorder buffer: a position packed
+// inline (the MMSI is the buffer's vessel's, the source interned in
+// Tracker.sources), or a static report, which is rare and kept as the
+// Tracker's own copy (see keep). 56 bytes. pos.T is the event time of
+// either kind.
 type entry struct {
-	t                      int64 // event time, Unix ns
-	lat, lon               float64
-	sog, cog               float32
-	src                    uint32
-	heading                uint16
-	status, class, msgType uint8
-	st                     *vessel.Static // nil for a position
+	pos vessel.Packed
+	st  *vessel.Static // nil for a position
 }
 
 type vesselState struct {
@@ -183,9 +179,7 @@ type Tracker struct {
 
 	// Sources of buffered positions, interned: a feed or file name is
 	// shared by all of its observations.
-	sources []string
-	srcIdx  map[string]uint32
-	lastSrc uint32 // index of the source seen last, checked first
+	sources vessel.SourceTable
 }
 
 // maxFree bounds the recycled copies kept: in the steady state releases
@@ -248,14 +242,14 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 			t.stats.Invalid++
 			return
 		}
-		e = t.positionEntry(p)
+		e = entry{pos: t.sources.Pack(p)}
 		mmsi = p.MMSI
 	case obs.Static != nil:
 		if obs.Static.Time.IsZero() {
 			t.stats.Invalid++
 			return
 		}
-		e = entry{t: obs.Static.Time.UnixNano(), st: obs.Static}
+		e = entry{pos: vessel.Packed{T: obs.Static.Time.UnixNano()}, st: obs.Static}
 		mmsi = obs.Static.MMSI
 	default:
 		t.stats.Invalid++
@@ -265,14 +259,14 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 	if v == nil {
 		v = t.newVessel(mmsi)
 	}
-	if e.t > t.now {
-		t.now = e.t
+	if e.pos.T > t.now {
+		t.now = e.pos.T
 	}
-	if e.t > v.maxT {
-		v.maxT = e.t
+	if e.pos.T > v.maxT {
+		v.maxT = e.pos.T
 	}
 	v.lastAdd = t.stats.Observations
-	if e.t < v.relT {
+	if e.pos.T < v.relT {
 		// Late: a later observation of this vessel is already out.
 		if t.dupReleased(v, e) || t.dupBuffered(v, e) {
 			t.stats.Duplicates++
@@ -349,17 +343,17 @@ func (t *Tracker) newVessel(mmsi uint32) *vesselState {
 func (t *Tracker) insert(v *vesselState, e entry, emit Emitter) bool {
 	q := &v.buf
 	i := q.len()
-	for i > 0 && q.at(i-1).t > e.t {
+	for i > 0 && q.at(i-1).pos.T > e.pos.T {
 		i--
 	}
 	if t.dup >= 0 {
 		// Copies within the window sit on either side of i.
-		for j := i; j < q.len() && q.at(j).t-e.t <= t.dup; j++ {
+		for j := i; j < q.len() && q.at(j).pos.T-e.pos.T <= t.dup; j++ {
 			if same(q.at(j), &e) {
 				return false
 			}
 		}
-		for j := i - 1; j >= 0 && e.t-q.at(j).t <= t.dup; j-- {
+		for j := i - 1; j >= 0 && e.pos.T-q.at(j).pos.T <= t.dup; j-- {
 			if same(q.at(j), &e) {
 				return false
 			}
@@ -383,42 +377,9 @@ func (t *Tracker) insert(v *vesselState, e entry, emit Emitter) bool {
 	return true
 }
 
-// positionEntry is p as a buffer entry.
-func (t *Tracker) positionEntry(p *vessel.Position) entry {
-	return entry{t: p.Time.UnixNano(), lat: p.Lat, lon: p.Lon, sog: p.SOG, cog: p.COG, src: t.source(p.Source),
-		heading: p.Heading, status: p.Status, class: uint8(p.Class), msgType: p.MsgType}
-}
-
 // position is the Position a buffer entry of v holds.
 func (t *Tracker) position(v *vesselState, e *entry) vessel.Position {
-	return vessel.Position{MMSI: v.mmsi, Time: time.Unix(0, e.t).UTC(), Lat: e.lat, Lon: e.lon, SOG: e.sog, COG: e.cog,
-		Heading: e.heading, Status: e.status, Class: vessel.Class(e.class), MsgType: e.msgType, Source: t.sources[e.src]}
-}
-
-// source interns a position's source name.
-func (t *Tracker) source(name string) uint32 {
-	if int(t.lastSrc) < len(t.sources) && t.sources[t.lastSrc] == name {
-		return t.lastSrc
-	}
-	if len(t.sources) <= 16 { // a file's few receivers: cheaper than hashing
-		for i, s := range t.sources {
-			if s == name {
-				t.lastSrc = uint32(i)
-				return t.lastSrc
-			}
-		}
-	}
-	i, ok := t.srcIdx[name]
-	if !ok {
-		if t.srcIdx == nil {
-			t.srcIdx = map[string]uint32{}
-		}
-		i = uint32(len(t.sources))
-		t.sources = append(t.sources, name)
-		t.srcIdx[name] = i
-	}
-	t.lastSrc = i
-	return i
+	return t.sources.Unpack(v.mmsi, &e.pos)
 }
 
 // keep makes a static entry's report the Tracker's own copy, from the
@@ -453,8 +414,8 @@ func (t *Tracker) dupBuffered(v *vesselState, e entry) bool {
 		return false
 	}
 	q := &v.buf
-	for j := 0; j < q.len() && q.at(j).t-e.t <= t.dup; j++ {
-		if abs(q.at(j).t-e.t) <= t.dup && same(q.at(j), &e) {
+	for j := 0; j < q.len() && q.at(j).pos.T-e.pos.T <= t.dup; j++ {
+		if abs(q.at(j).pos.T-e.pos.T) <= t.dup && same(q.at(j), &e) {
 			return true
 		}
 	}
@@ -470,13 +431,13 @@ func (t *Tracker) dupReleased(v *vesselState, e entry) bool {
 	if e.st == nil {
 		for i := range v.segs {
 			s := &v.segs[i]
-			if abs(s.t-e.t) <= t.dup && s.at.Lat == e.lat && s.at.Lon == e.lon {
+			if abs(s.t-e.pos.T) <= t.dup && s.at.Lat == e.pos.Lat && s.at.Lon == e.pos.Lon {
 				return true
 			}
 		}
 		return false
 	}
-	return v.lastStH != 0 && abs(v.lastStT-e.t) <= t.dup && staticHash(e.st) == v.lastStH
+	return v.lastStH != 0 && abs(v.lastStT-e.pos.T) <= t.dup && staticHash(e.st) == v.lastStH
 }
 
 // staticHash is FNV-1a over the content sameStatic compares; never 0.
@@ -519,8 +480,9 @@ func same(a, b *entry) bool {
 }
 
 func samePosition(a, b *entry) bool {
-	return a.lat == b.lat && a.lon == b.lon && sameFloat(a.sog, b.sog) && sameFloat(a.cog, b.cog) &&
-		a.heading == b.heading && a.status == b.status && a.msgType == b.msgType
+	p, q := &a.pos, &b.pos
+	return p.Lat == q.Lat && p.Lon == q.Lon && sameFloat(p.SOG, q.SOG) && sameFloat(p.COG, q.COG) &&
+		p.Heading == q.Heading && p.Status == q.Status && p.MsgType == q.MsgType
 }
 
 func sameFloat(a, b float32) bool { return a == b || (a != a && b != b) }
@@ -535,7 +497,7 @@ func sameStatic(a, b *vessel.Static) bool {
 // release processes v's buffered observations up to cutoff, in time order.
 func (t *Tracker) release(v *vesselState, cutoff int64, emit Emitter) {
 	q := &v.buf
-	for q.len() > 0 && q.at(0).t <= cutoff {
+	for q.len() > 0 && q.at(0).pos.T <= cutoff {
 		e := q.pop()
 		t.stats.Buffered--
 		t.process(v, e, false, emit)
@@ -547,7 +509,7 @@ func (t *Tracker) release(v *vesselState, cutoff int64, emit Emitter) {
 func (t *Tracker) process(v *vesselState, e entry, late bool, emit Emitter) {
 	if e.st == nil {
 		p := t.position(v, &e)
-		seg := t.assign(v, &p, e.t, late)
+		seg := t.assign(v, &p, e.pos.T, late)
 		t.stats.Points++
 		emit.Point(vessel.TrackPoint{Position: p, Segment: seg})
 	} else {
@@ -558,15 +520,15 @@ func (t *Tracker) process(v *vesselState, e entry, late bool, emit Emitter) {
 		if late {
 			v.id.late(t, v.mmsi, e.st, emit)
 		} else {
-			v.id.apply(t, v.mmsi, e.st, e.t, emit)
-			v.lastStT, v.lastStH = e.t, staticHash(e.st)
+			v.id.apply(t, v.mmsi, e.st, e.pos.T, emit)
+			v.lastStT, v.lastStH = e.pos.T, staticHash(e.st)
 		}
 		v.idDue = v.id.dueAt(t)
 	}
-	if e.t > v.relT {
-		v.relT = e.t
+	if e.pos.T > v.relT {
+		v.relT = e.pos.T
 	}
-	if !late && e.t >= v.idDue {
+	if !late && e.pos.T >= v.idDue {
 		t.tick(v, emit)
 	}
 }

@@ -1,0 +1,83 @@
+package vessel
+
+import (
+	"math"
+	"time"
+)
+
+// Packed is a Position without its MMSI, in 48 bytes and without pointers:
+// the time as Unix nanoseconds, the source as an index into a SourceTable.
+// It is what holds positions in bulk on the hot path — the tracker's
+// reorder buffers, the queue to the detectors — where a Position's 80
+// bytes (a time.Time and a string) cost memory and cache misses.
+type Packed struct {
+	T                      int64 // Unix ns; math.MinInt64 for the zero time
+	Lat, Lon               float64
+	SOG, COG               float32
+	Src                    uint32 // index into the SourceTable that packed it
+	Heading                uint16
+	Status, Class, MsgType uint8
+}
+
+// SourceTable interns the sources of packed positions. The zero value is
+// ready to use; it is not safe for concurrent use.
+type SourceTable struct {
+	names []string
+	idx   map[string]uint32
+	last  uint32 // index of the name seen last, checked first
+}
+
+// Index returns name's index, adding it if it is new.
+func (t *SourceTable) Index(name string) uint32 {
+	if int(t.last) < len(t.names) && t.names[t.last] == name {
+		return t.last
+	}
+	if len(t.names) <= 16 { // a file's few receivers: cheaper than hashing
+		for i, s := range t.names {
+			if s == name {
+				t.last = uint32(i)
+				return t.last
+			}
+		}
+	}
+	i, ok := t.idx[name]
+	if !ok {
+		if t.idx == nil {
+			t.idx = map[string]uint32{}
+		}
+		i = uint32(len(t.names))
+		t.names = append(t.names, name)
+		t.idx[name] = i
+	}
+	t.last = i
+	return i
+}
+
+// Reset empties the table (indexes handed out before mean nothing after).
+func (t *SourceTable) Reset() {
+	clear(t.names)
+	t.names = t.names[:0]
+	clear(t.idx)
+	t.last = 0
+}
+
+// Pack packs p, interning its source in t.
+func (t *SourceTable) Pack(p *Position) Packed {
+	ns := int64(math.MinInt64)
+	if !p.Time.IsZero() {
+		ns = p.Time.UnixNano()
+	}
+	return Packed{T: ns, Lat: p.Lat, Lon: p.Lon, SOG: p.SOG, COG: p.COG, Src: t.Index(p.Source),
+		Heading: p.Heading, Status: p.Status, Class: uint8(p.Class), MsgType: p.MsgType}
+}
+
+// Unpack is the Position of vessel mmsi that k, packed by t, holds; its
+// time is in UTC.
+func (t *SourceTable) Unpack(mmsi uint32, k *Packed) Position {
+	var tm time.Time
+	if k.T != math.MinInt64 {
+		tm = time.Unix(0, k.T).UTC()
+	}
+	return Position{MMSI: mmsi, Time: tm, Lat: k.Lat, Lon: k.Lon, SOG: k.SOG, COG: k.COG, Heading: k.Heading,
+		Status: k.Status, Class: Class(k.Class), MsgType: k.MsgType, Source: t.names[k.Src]}
+}
