@@ -508,6 +508,44 @@ func (w *Worker) consume(ctx context.Context, p int, cons jetstream.Consumer) {
 	}
 }
 
+// WaitEmpty returns when every stream named has held no message for a
+// second (four polls in a row: work passing between the two stages shows
+// in one of them, and a publisher waiting for room resumes within a
+// second), or when ctx ends. It is meant for a backlog already published.
+func WaitEmpty(ctx context.Context, nc *nats.Conn, streams []string) error {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	empty := 0
+	for empty < 4 {
+		if !sleep(ctx, 250*time.Millisecond) {
+			return nil
+		}
+		n := uint64(0)
+		for _, name := range streams {
+			s, err := js.Stream(ctx, name)
+			if errors.Is(err, jetstream.ErrStreamNotFound) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("stream %s: %w", name, err)
+			}
+			info, err := s.Info(ctx)
+			if err != nil {
+				return fmt.Errorf("stream %s: %w", name, err)
+			}
+			n += info.State.Msgs
+		}
+		if n == 0 {
+			empty++
+		} else {
+			empty = 0
+		}
+	}
+	return nil
+}
+
 // sleep waits d or until ctx ends; it reports whether ctx is still live.
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)

@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
 	"github.com/lookout-maritime/lookout/internal/bus"
@@ -264,7 +262,7 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 			streams = append(streams, cells.Stream)
 		}
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[2] = waitEmpty(wctx, nc, streams); stop() }()
+		go func() { defer wg.Done(); errs[2] = bus.WaitEmpty(wctx, nc, streams); stop() }()
 	}
 	wg.Wait()
 	gs.close()
@@ -289,55 +287,6 @@ func runWorker(cmd *cobra.Command, busURL, storeSpec string, opt workerOptions) 
 		return fmt.Errorf("worker: %w", runErr)
 	}
 	return nil
-}
-
-// waitEmpty returns when every stream named has held no message for a
-// second (four polls in a row: work passing between the two stages shows
-// in one of them, and a publisher waiting for room resumes within a
-// second), or when ctx ends. It is meant for a backlog already published.
-func waitEmpty(ctx context.Context, nc *nats.Conn, streams []string) error {
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
-	empty := 0
-	for empty < 4 {
-		if !sleepCtx(ctx, 250*time.Millisecond) {
-			return nil
-		}
-		n := uint64(0)
-		for _, name := range streams {
-			s, err := js.Stream(ctx, name)
-			if errors.Is(err, jetstream.ErrStreamNotFound) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("stream %s: %w", name, err)
-			}
-			info, err := s.Info(ctx)
-			if err != nil {
-				return fmt.Errorf("stream %s: %w", name, err)
-			}
-			n += info.State.Msgs
-		}
-		if n == 0 {
-			empty++
-		} else {
-			empty = 0
-		}
-	}
-	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // partitionPipe is one partition's pipeline in a worker: the ingest
