@@ -18,18 +18,7 @@ import (
 
 // encounterOnly is the detector configuration of the spatial stage: the
 // default profile with every detector but encounters off.
-func encounterOnly() detect.Config {
-	c := detect.Default()
-	c.PortVisit.Enabled = false
-	c.Gap.Enabled = false
-	c.DarkPort.Enabled = false
-	c.Loitering.Enabled = false
-	c.Spoofing.Enabled = false
-	c.Draught.Enabled = false
-	c.Identity.Enabled = false
-	c.Geofence.Enabled = false
-	return c
-}
+func encounterOnly() detect.Config { return detect.Default().Only(detect.NameEncounter) }
 
 func TestCellOf(t *testing.T) {
 	c := CellConfig{Config: Config{Partitions: 8}}.withDefaults()

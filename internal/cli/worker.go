@@ -117,7 +117,7 @@ func (f *detectFlags) workerDetectors(logger *slog.Logger) (*workerDetectors, er
 	perVessel := cfg
 	if cfg.Encounter.Enabled {
 		perVessel.Encounter.Enabled = false
-		enc := encounterOnly(cfg)
+		enc := cfg.Only(detect.NameEncounter)
 		if _, err := detect.New(enc, deps(), logger); err != nil {
 			return nil, err
 		}
@@ -135,19 +135,6 @@ func (f *detectFlags) workerDetectors(logger *slog.Logger) (*workerDetectors, er
 		return e
 	}
 	return d, nil
-}
-
-// encounterOnly is cfg with every detector but encounters off.
-func encounterOnly(cfg detect.Config) detect.Config {
-	cfg.PortVisit.Enabled = false
-	cfg.Gap.Enabled = false
-	cfg.DarkPort.Enabled = false
-	cfg.Loitering.Enabled = false
-	cfg.Spoofing.Enabled = false
-	cfg.Draught.Enabled = false
-	cfg.Identity.Enabled = false
-	cfg.Geofence.Enabled = false
-	return cfg
 }
 
 // workerTotals counts a worker's messages over all its partitions (the

@@ -3,6 +3,7 @@ package detect
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -219,18 +220,33 @@ func Profile(name string) (Config, error) {
 // Detectors returns the names of the enabled detectors: what a re-run
 // replaces (store.EventWriter.ReplaceEvents).
 func (c Config) Detectors() []string {
+	on := c.switches()
 	var out []string
-	on := map[string]bool{
-		NamePortVisit: c.PortVisit.Enabled, NameGap: c.Gap.Enabled, NameDarkPortVisit: c.DarkPort.Enabled && c.Gap.Enabled,
-		NameEncounter: c.Encounter.Enabled, NameLoitering: c.Loitering.Enabled, NameSpoofing: c.Spoofing.Enabled,
-		NameDraughtChange: c.Draught.Enabled, NameIdentityChange: c.Identity.Enabled, NameGeofence: c.Geofence.Enabled,
-	}
 	for _, n := range Names {
-		if on[n] {
+		// Dark port visits are found from gaps.
+		if *on[n] && (n != NameDarkPortVisit || c.Gap.Enabled) {
 			out = append(out, n)
 		}
 	}
 	return out
+}
+
+// Only returns c with the named detectors enabled and every other one off
+// (the scale-out's spatial stage runs encounters alone).
+func (c Config) Only(names ...string) Config {
+	for n, on := range c.switches() {
+		*on = slices.Contains(names, n)
+	}
+	return c
+}
+
+// switches are the detectors' Enabled fields of c, by name.
+func (c *Config) switches() map[string]*bool {
+	return map[string]*bool{
+		NamePortVisit: &c.PortVisit.Enabled, NameGap: &c.Gap.Enabled, NameDarkPortVisit: &c.DarkPort.Enabled,
+		NameEncounter: &c.Encounter.Enabled, NameLoitering: &c.Loitering.Enabled, NameSpoofing: &c.Spoofing.Enabled,
+		NameDraughtChange: &c.Draught.Enabled, NameIdentityChange: &c.Identity.Enabled, NameGeofence: &c.Geofence.Enabled,
+	}
 }
 
 // check reports values that would make a detector misbehave: every

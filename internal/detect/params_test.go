@@ -296,3 +296,24 @@ func TestEventParamsAreParamNames(t *testing.T) {
 		t.Errorf("encounter max_distance_m = %v", got)
 	}
 }
+
+// Only leaves exactly the named detectors on, whatever was on before.
+func TestOnly(t *testing.T) {
+	c := Default()
+	if got := c.Only(NameEncounter).Detectors(); !slices.Equal(got, []string{NameEncounter}) {
+		t.Errorf("Only(encounter): %v", got)
+	}
+	c.Encounter.Enabled = false
+	if got := c.Only(NameGap, NameDarkPortVisit).Detectors(); !slices.Equal(got, []string{NameGap, NameDarkPortVisit}) {
+		t.Errorf("Only(gap, dark port): %v", got)
+	}
+	if got := c.Only(NameDarkPortVisit).Detectors(); len(got) != 0 {
+		t.Errorf("dark port visits without gaps: %v, want none", got)
+	}
+	if got := c.Only().Detectors(); len(got) != 0 {
+		t.Errorf("Only(): %v", got)
+	}
+	if !c.PortVisit.Enabled {
+		t.Error("Only changed the receiver")
+	}
+}
