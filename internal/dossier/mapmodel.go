@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/geo"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -527,20 +528,11 @@ func (c *Case) portOf(e *event.Event) int {
 		if e.Port != "" && strings.EqualFold(p.Name, e.Port) {
 			return i
 		}
-		if d := geoKm(p.Lat, p.Lon, e.Lat, e.Lon); d < bestKm {
+		if d := geo.DistanceM(p.Lat, p.Lon, e.Lat, e.Lon) / 1000; d < bestKm {
 			best, bestKm = i, d
 		}
 	}
 	return best
-}
-
-// geoKm is the great-circle distance (haversine, mean Earth radius).
-func geoKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371.0088
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
-	a := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 // placeMarkers puts each marker at its events' position or, when that

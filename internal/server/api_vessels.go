@@ -505,7 +505,7 @@ func (s *Server) approxSnapshot(ctx context.Context, q SnapshotQuery) ([]vessel.
 		lat, lon = (b.MinLat+b.MaxLat)/2, math.Remainder((b.MinLon+maxLon)/2, 360)
 		radius = 0
 		for _, c := range [][2]float64{{b.MinLat, b.MinLon}, {b.MinLat, b.MaxLon}, {b.MaxLat, b.MinLon}, {b.MaxLat, b.MaxLon}} {
-			radius = max(radius, haversineKm(lat, lon, c[0], c[1]))
+			radius = max(radius, store.HaversineKm(lat, lon, c[0], c[1]))
 		}
 		radius = min(max(radius*1.01, 1), 20000)
 	}
@@ -535,14 +535,6 @@ func (s *Server) approxSnapshot(ctx context.Context, q SnapshotQuery) ([]vessel.
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371.0088
-	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
-	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180
-	a := math.Sin(dp/2)*math.Sin(dp/2) + math.Cos(p1)*math.Cos(p2)*math.Sin(dl/2)*math.Sin(dl/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 type nearJSON struct {
