@@ -45,6 +45,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/geo"
@@ -84,6 +85,8 @@ type Engine struct {
 	imos      map[uint32]*imoState
 	stats     Stats
 	params    map[string]map[string]any
+	pre       [prefetchDepth]uint32 // vessels whose slots Prefetch loaded, oldest at preN%prefetchDepth
+	preN      uint32
 }
 
 // pubRec is what is remembered of a published event.
@@ -179,15 +182,16 @@ type vstate struct {
 	landOn  bool    // one of fixes on land is
 	maxSOG  float32 // fastest plausible SOG seen
 	cruise  float32 // running average of SOG under way (> 3 kn)
-	points  int64
-	last    fix   // the latest in-order fix
-	encLast int64 // encounter slots up to this one are decided
+	points  int64   // in-order fixes seen; the times of the latest are in recent
+	last    fix     // the latest in-order fix
+	encLast int64   // encounter slots up to this one are decided
 	sea     seaCache
 	gaps    gapState
 	lo      loiterState
+	recent  ring // times of the latest fixes (points of them), for reception density
 	sp      spoofState
-	recent  ring // times of the latest fixes, for reception density
 
+	// Below: what most fixes do not touch.
 	pv     portState
 	imo    uint32
 	imoChk [2]uint32
@@ -196,25 +200,29 @@ type vstate struct {
 	dr     draughtState
 	ids    identityState
 	zones  []uint64 // bit set: inside Deps.Zones[i]
+	// The land mask's regions of the last points looked up LandMarginKm
+	// north, south, east and west of a fix on land (see inlandAt).
+	margin [4]marginRegion
 }
 
 // ringSize is how many fix times a vessel keeps for the reception
 // density before a gap (gap.min_positions_before is at most this).
 const ringSize = 24
 
-// ring keeps the times of the latest fixes.
-type ring struct {
-	t [ringSize]int64
-	n int // total pushed
-}
+// ring keeps the times of the latest fixes. How many were pushed is
+// kept by its owner (vstate.points, in the cache line every fix touches
+// anyway).
+type ring [ringSize]int64
 
-func (r *ring) push(t int64) { r.t[r.n%len(r.t)] = t; r.n++ }
+// push adds the time of fix number n (0-based).
+func (r *ring) push(n int64, t int64) { r[n%ringSize] = t }
 
-// countSince returns how many of the kept times are >= from and <= to.
-func (r *ring) countSince(from, to int64) int {
+// countSince returns how many of the kept times of n pushed are >= from
+// and <= to.
+func (r *ring) countSince(n int64, from, to int64) int {
 	c := 0
-	for i := 0; i < min(r.n, len(r.t)); i++ {
-		if r.t[i] >= from && r.t[i] <= to {
+	for i := range int(min(n, ringSize)) {
+		if r[i] >= from && r[i] <= to {
 			c++
 		}
 	}
@@ -253,6 +261,37 @@ func (e *Engine) vessel(mmsi uint32) *vstate {
 	c.mmsi, c.v = mmsi, v
 	return v
 }
+
+// Prefetch starts loading the state of vessel mmsi into the processor's
+// cache, to be called some fixes before Point gets one of that vessel
+// (internal/ingest does, from its queue, prefetchDepth*2 calls ahead):
+// with a few thousand vessels their state does not stay in cache between
+// two fixes of one, and a fix waited for about three cache misses before
+// anything else could start. It works in two steps, so that neither
+// waits: this call loads mmsi's slot of the direct-mapped cache, and the
+// state of the vessel asked for prefetchDepth calls ago, whose slot is
+// there by now. The lines loaded are the fields a fix at sea touches:
+// those up to the loitering hour, in vstate's order.
+func (e *Engine) Prefetch(mmsi uint32) {
+	prefetch(uintptr(unsafe.Pointer(&e.vcache[vcacheIndex(mmsi)])))
+	k := e.preN % prefetchDepth
+	prev := e.pre[k]
+	e.pre[k] = mmsi
+	e.preN++
+	c := &e.vcache[vcacheIndex(prev)]
+	v := c.v
+	if v == nil || c.mmsi != prev {
+		return
+	}
+	p := uintptr(unsafe.Pointer(v))
+	for off := uintptr(0); off < unsafe.Offsetof(v.lo)+unsafe.Offsetof(v.lo.bFirst); off += 64 {
+		prefetch(p + off)
+	}
+}
+
+// prefetchDepth is how many calls of Prefetch pass between loading a
+// vessel's slot and loading its state.
+const prefetchDepth = 4
 
 func (e *Engine) advance(t int64) {
 	if t > e.now {
@@ -320,7 +359,7 @@ func (e *Engine) Point(tp vessel.TrackPoint) {
 			}
 		}
 	}
-	v.recent.push(f.t)
+	v.recent.push(v.points, f.t)
 	v.behind = e.now != math.MinInt64 && e.now-f.t >= int64(e.cfg.Gap.OpenAfter)
 	v.last, v.hasLast = f, true
 	v.points++

@@ -443,3 +443,43 @@ func TestSeaCacheChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// Prefetch only warms the processor's cache: an engine told of every fix
+// some fixes ahead — vessels it knows, new ones, ones sharing a cache
+// slot — finds exactly the events of one that is not.
+func TestPrefetchChangesNothing(t *testing.T) {
+	f := synthFeed(300, 36, 3*time.Minute, 11)
+	deps := func() Deps { return Deps{Ports: newGridPorts(f.ports), Shore: testShore(t)} }
+	plain, _ := runFeed(t, Default(), deps(), f.obs)
+	e, err := New(Default(), deps(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := track.New(track.Config{}, nil)
+	em := engineEmitter{e}
+	var got []event.Event
+	const ahead = 8
+	for i, o := range f.obs {
+		if i+ahead < len(f.obs) && f.obs[i+ahead].Position != nil {
+			e.Prefetch(f.obs[i+ahead].Position.MMSI)
+			e.Prefetch(f.obs[i+ahead].Position.MMSI ^ 1<<vcacheBits) // another vessel's slot, maybe
+		}
+		if o.Static != nil {
+			e.Static(*o.Static)
+		}
+		tr.Add(o, em)
+		if i%4096 == 0 {
+			got = append(got, e.Drain()...)
+		}
+	}
+	tr.Flush(em)
+	e.Flush()
+	got = append(got, e.Drain()...)
+	if len(plain) == 0 {
+		t.Fatal("no events: the comparison proves nothing")
+	}
+	if !reflect.DeepEqual(got, plain) {
+		diffStanding(t, "with prefetching", standing(plain), standing(got))
+		t.Fatalf("the event streams differ (%d events with prefetching, %d without)", len(got), len(plain))
+	}
+}

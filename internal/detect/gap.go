@@ -52,7 +52,7 @@ func (e *Engine) gapPoint(v *vstate, f fix) {
 	}
 	g.syncLast(v)
 	s := &g.spans[len(g.spans)-1]
-	s.density = int32(v.recent.countSince(s.last.t-int64(e.cfg.Gap.DensityWindow), s.last.t))
+	s.density = int32(v.recent.countSince(v.points, s.last.t-int64(e.cfg.Gap.DensityWindow), s.last.t))
 	g.spans = append(g.spans, span{first: f, last: f})
 	g.openKey = ""
 	// Forget spans that late data can no longer reach.
@@ -154,7 +154,7 @@ func (e *Engine) gapOpen(v *vstate, final bool) {
 		return
 	}
 	a := g.spans[len(g.spans)-1]
-	a.density = int32(v.recent.countSince(a.last.t-int64(e.cfg.Gap.DensityWindow), a.last.t))
+	a.density = int32(v.recent.countSince(v.points, a.last.t-int64(e.cfg.Gap.DensityWindow), a.last.t))
 	ev := e.gapEvent(v, a, fix{t: e.now}, true)
 	g.openKey, g.openEnd = ev.Key, e.now
 	e.publish(ev, e.cfg.LateWindow+e.cfg.Idle)

@@ -30,9 +30,6 @@ type seaCache struct {
 	land    coast.Region
 	landOK  bool // land is a region (see coast.Mask.Cell)
 	onLand  bool // and it is land
-	// The regions of the last points looked up LandMarginKm north, south,
-	// east and west of a fix on land (see marginOnLand).
-	margin [4]marginRegion
 }
 
 type marginRegion struct {
@@ -116,7 +113,7 @@ func (e *Engine) inlandAt(v *vstate, f fix) bool {
 		if c.landOK && c.land.Contains(lat, lon) {
 			return true // in the fix's own region, on land
 		}
-		m := &c.margin[i]
+		m := &v.margin[i]
 		if !m.ok || !m.r.Contains(lat, lon) {
 			m.onLand, m.r, m.ok = cs.Cell(lat, lon)
 		}

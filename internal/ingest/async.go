@@ -80,13 +80,27 @@ func newAsyncObserver(obs Observer) *asyncObserver {
 	return a
 }
 
+// prefetcher is an Observer that can start loading a vessel's state
+// before its next call (detect.Engine): the loop asks prefetchAhead calls
+// ahead, so that the cache misses of one vessel's state overlap the work
+// on the fixes before it instead of stalling it.
+type prefetcher interface{ Prefetch(mmsi uint32) }
+
+const prefetchAhead = 8
+
 func (a *asyncObserver) loop() {
+	pf, _ := a.obs.(prefetcher)
 	for c := range a.todo {
 		if c == nil {
 			a.done <- struct{}{}
 			continue
 		}
-		for _, call := range c.calls {
+		for i, call := range c.calls {
+			if pf != nil && i+prefetchAhead < len(c.calls) {
+				if next := c.calls[i+prefetchAhead]; next.kind == obsPoint {
+					pf.Prefetch(c.points[next.i].mmsi)
+				}
+			}
 			switch call.kind {
 			case obsPoint:
 				a.obs.Point(c.point(&c.points[call.i]))

@@ -134,3 +134,58 @@ func TestAsyncObserverKeepsPoints(t *testing.T) {
 		}
 	}
 }
+
+// prefetchLog is a callLog that also notes Prefetch calls.
+type prefetchLog struct {
+	callLog
+	prefetched []uint32
+	seen       []uint32 // points' MMSIs, in order
+}
+
+func (p *prefetchLog) Prefetch(mmsi uint32) { p.prefetched = append(p.prefetched, mmsi) }
+func (p *prefetchLog) Point(tp vessel.TrackPoint) {
+	p.callLog.Point(tp)
+	p.seen = append(p.seen, tp.MMSI)
+}
+
+// An observer that prefetches is told, ahead of them, of the points it
+// will see — within a chunk, prefetchAhead calls before each — and sees
+// the same calls as one that does not.
+func TestAsyncObserverPrefetches(t *testing.T) {
+	var direct callLog
+	var behind prefetchLog
+	a := newAsyncObserver(&behind)
+	for i := range 2*obsChunkCalls + 100 {
+		m := uint32(1000 + i%37)
+		if i%3 == 2 {
+			direct.Static(vessel.Static{MMSI: m})
+			a.Static(vessel.Static{MMSI: m})
+			continue
+		}
+		p := vessel.TrackPoint{Position: vessel.Position{MMSI: m, Time: time.Unix(int64(i), 0)}}
+		direct.Point(p)
+		a.Point(p)
+	}
+	a.Flush()
+	a.stop()
+	if behind.calls.String() != direct.calls.String() {
+		t.Fatal("prefetching changed the calls the observer saw")
+	}
+	// Each chunk's points but those in its last prefetchAhead calls are
+	// prefetched, in order: the prefetched MMSIs are a subsequence of the
+	// points', missing only a few per chunk.
+	j := 0
+	for _, m := range behind.prefetched {
+		for j < len(behind.seen) && behind.seen[j] != m {
+			j++
+		}
+		if j == len(behind.seen) {
+			t.Fatalf("prefetched %d, which is not among the points that followed", m)
+		}
+		j++
+	}
+	chunks := (2*obsChunkCalls+100)/obsChunkCalls + 1
+	if missed := len(behind.seen) - len(behind.prefetched); missed < 0 || missed > chunks*prefetchAhead {
+		t.Fatalf("%d points, %d prefetched: want all but at most %d", len(behind.seen), len(behind.prefetched), chunks*prefetchAhead)
+	}
+}
