@@ -49,6 +49,7 @@ import (
 
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/geo"
+	"github.com/lookout-maritime/lookout/internal/vcache"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -76,7 +77,7 @@ type Engine struct {
 	log  *slog.Logger
 
 	vessels   map[uint32]*vstate
-	vcache    *[vcacheSize]vcacheSlot // in front of vessels (see vessel)
+	vcache    vcache.Cache[vstate] // in front of vessels (see vessel)
 	out       []event.Event
 	published map[string]pubRec
 	now       int64 // newest event time seen, Unix ns
@@ -85,8 +86,6 @@ type Engine struct {
 	imos      map[uint32]*imoState
 	stats     Stats
 	params    map[string]map[string]any
-	pre       [prefetchDepth]uint32 // vessels whose slots Prefetch loaded, oldest at preN%prefetchDepth
-	preN      uint32
 }
 
 // pubRec is what is remembered of a published event.
@@ -113,7 +112,7 @@ func New(cfg Config, deps Deps, logger *slog.Logger) (*Engine, error) {
 	for i := range deps.Zones {
 		deps.Zones[i].prepare()
 	}
-	e := &Engine{cfg: cfg, deps: deps, log: logger, vessels: map[uint32]*vstate{}, vcache: new([vcacheSize]vcacheSlot),
+	e := &Engine{cfg: cfg, deps: deps, log: logger, vessels: map[uint32]*vstate{}, vcache: vcache.New[vstate](),
 		published: map[string]pubRec{}, imos: map[uint32]*imoState{}, now: math.MinInt64,
 		nextSweep: math.MinInt64, params: map[string]map[string]any{}}
 	for _, n := range Names {
@@ -229,69 +228,33 @@ func (r *ring) countSince(n int64, from, to int64) int {
 	return c
 }
 
-// vcacheSize is the number of slots of Engine.vcache: 128 KB that stay
-// in the processor's cache, for the few thousand vessels of a regional
-// feed.
-const (
-	vcacheBits = 13
-	vcacheSize = 1 << vcacheBits
-)
-
-type vcacheSlot struct {
-	mmsi uint32
-	v    *vstate
-}
-
-// vcacheIndex is a multiplicative (Fibonacci) hash of mmsi to a slot.
-func vcacheIndex(mmsi uint32) uint32 { return (mmsi * 0x9E3779B1) >> (32 - vcacheBits) }
-
 // vessel returns the state of mmsi, created on first use. Every fix and
 // static report asks, so a direct-mapped cache answers most of them
 // before the map (a tenth of Point's time was the map's lookups).
 func (e *Engine) vessel(mmsi uint32) *vstate {
-	c := &e.vcache[vcacheIndex(mmsi)]
-	if c.v != nil && c.mmsi == mmsi {
-		return c.v
+	if v := e.vcache.Get(mmsi); v != nil {
+		return v
 	}
 	v := e.vessels[mmsi]
 	if v == nil {
 		v = &vstate{mmsi: mmsi}
 		e.vessels[mmsi] = v
 	}
-	c.mmsi, c.v = mmsi, v
+	e.vcache.Put(mmsi, v)
 	return v
 }
 
 // Prefetch starts loading the state of vessel mmsi into the processor's
-// cache, to be called some fixes before Point gets one of that vessel
-// (internal/ingest does, from its queue, prefetchDepth*2 calls ahead):
-// with a few thousand vessels their state does not stay in cache between
-// two fixes of one, and a fix waited for about three cache misses before
-// anything else could start. It works in two steps, so that neither
-// waits: this call loads mmsi's slot of the direct-mapped cache, and the
-// state of the vessel asked for prefetchDepth calls ago, whose slot is
-// there by now. The lines loaded are the fields a fix at sea touches:
-// those up to the loitering hour, in vstate's order.
+// cache, for a caller that knows the fixes to come: called vcache.Ahead
+// calls before Point gets a fix of mmsi (internal/ingest does, from its
+// queue), it keeps the fix from waiting for memory (see package vcache).
+// The lines loaded are those a fix at sea touches: the fields up to the
+// loitering hour, in vstate's order.
 func (e *Engine) Prefetch(mmsi uint32) {
-	prefetch(uintptr(unsafe.Pointer(&e.vcache[vcacheIndex(mmsi)])))
-	k := e.preN % prefetchDepth
-	prev := e.pre[k]
-	e.pre[k] = mmsi
-	e.preN++
-	c := &e.vcache[vcacheIndex(prev)]
-	v := c.v
-	if v == nil || c.mmsi != prev {
-		return
-	}
-	p := uintptr(unsafe.Pointer(v))
-	for off := uintptr(0); off < unsafe.Offsetof(v.lo)+unsafe.Offsetof(v.lo.bFirst); off += 64 {
-		prefetch(p + off)
+	if v, _ := e.vcache.Prefetch(mmsi); v != nil {
+		vcache.Lines(unsafe.Pointer(v), unsafe.Offsetof(v.lo)+unsafe.Offsetof(v.lo.bFirst))
 	}
 }
-
-// prefetchDepth is how many calls of Prefetch pass between loading a
-// vessel's slot and loading its state.
-const prefetchDepth = 4
 
 func (e *Engine) advance(t int64) {
 	if t > e.now {
@@ -474,9 +437,7 @@ func (e *Engine) evict(v *vstate) {
 		e.spoofFlush(v)
 	}
 	delete(e.vessels, v.mmsi)
-	if c := &e.vcache[vcacheIndex(v.mmsi)]; c.v == v {
-		*c = vcacheSlot{}
-	}
+	e.vcache.Forget(v.mmsi)
 	e.stats.Evicted++
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/geo"
 	"github.com/lookout-maritime/lookout/internal/track"
+	"github.com/lookout-maritime/lookout/internal/vcache"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -462,7 +463,7 @@ func TestPrefetchChangesNothing(t *testing.T) {
 	for i, o := range f.obs {
 		if i+ahead < len(f.obs) && f.obs[i+ahead].Position != nil {
 			e.Prefetch(f.obs[i+ahead].Position.MMSI)
-			e.Prefetch(f.obs[i+ahead].Position.MMSI ^ 1<<vcacheBits) // another vessel's slot, maybe
+			e.Prefetch(f.obs[i+ahead].Position.MMSI ^ 1<<vcache.Bits) // another vessel's slot, maybe
 		}
 		if o.Static != nil {
 			e.Static(*o.Static)

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/vcache"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -86,7 +87,8 @@ func newAsyncObserver(obs Observer) *asyncObserver {
 // on the fixes before it instead of stalling it.
 type prefetcher interface{ Prefetch(mmsi uint32) }
 
-const prefetchAhead = 8
+// (Counted in calls, of which most are points.)
+const prefetchAhead = vcache.Ahead
 
 func (a *asyncObserver) loop() {
 	pf, _ := a.obs.(prefetcher)

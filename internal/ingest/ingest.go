@@ -17,6 +17,7 @@ import (
 	"github.com/lookout-maritime/lookout/internal/source"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/track"
+	"github.com/lookout-maritime/lookout/internal/vcache"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -320,9 +321,10 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 	}
 	next := func() (vessel.Observation, error) { return src.Next(ctx) }
 	progress := func() int64 { done, _ := src.Progress(); return done }
+	var ra *readAhead
 	if total >= 0 {
 		// A file: read ahead on a goroutine of its own (see readAhead).
-		ra := startReadAhead(ctx, src)
+		ra = startReadAhead(ctx, src)
 		defer ra.stop() // before src.Close
 		next, progress = ra.Next, ra.Progress
 	}
@@ -345,6 +347,13 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 	var rej *source.Reject
 	for {
 		obs, err := next()
+		if ra != nil {
+			// The tracker loads the state of the vessel it will see
+			// vcache.Ahead observations on (see package vcache).
+			if m, ok := ra.mmsiAhead(vcache.Ahead); ok {
+				tr.Prefetch(m)
+			}
+		}
 		switch {
 		case errors.Is(err, io.EOF):
 			if bar != nil {

@@ -136,6 +136,22 @@ func (r *readAhead) Next() (vessel.Observation, error) {
 	return obs, it.err
 }
 
+// mmsiAhead returns the MMSI of the observation k calls of Next ahead, if
+// it is in the chunk at hand (and is an observation, not a reject): the
+// pipeline has the tracker prefetch its state (track.Tracker.Prefetch).
+func (r *readAhead) mmsiAhead(k int) (uint32, bool) {
+	if r.cur == nil || r.next+k-1 >= len(r.cur.items) {
+		return 0, false
+	}
+	switch it := &r.cur.items[r.next+k-1]; {
+	case it.pos >= 0:
+		return r.cur.pos[it.pos].MMSI, true
+	case it.st >= 0:
+		return r.cur.st[it.st].MMSI, true
+	}
+	return 0, false
+}
+
 // Progress returns the bytes read by the time of the last observation
 // returned.
 func (r *readAhead) Progress() int64 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -113,5 +114,62 @@ func TestReadAheadSourceError(t *testing.T) {
 	})
 	if !errors.Is(err, errUnreadable) || sum.Lines != 3000 || sum.Status != store.RunFailed {
 		t.Fatalf("want the source's error after 3000 lines: %v, %d lines, %s", err, sum.Lines, sum.Status)
+	}
+}
+
+// mmsiAhead names the vessel of the observation k calls of Next ahead
+// while it is in the chunk at hand, and nothing for rejects or past the
+// chunk's end.
+func TestMMSIAhead(t *testing.T) {
+	in, _ := writeCorpus(t, 5_000) // corrupt lines included: rejects
+	src, err := source.New(in, source.Options{NMEA: source.NMEAConfig{BaseStationClock: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	ra := startReadAhead(context.Background(), src)
+	defer ra.stop()
+	// What each call of Next returns: the MMSI, or 0 for a reject.
+	var got []uint32
+	type ask struct {
+		at, k int // after call at, asked k ahead
+		mmsi  uint32
+		ok    bool
+		chunk bool // call at+k is in the same chunk
+	}
+	var asks []ask
+	for i := 0; ; i++ {
+		obs, err := ra.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		switch {
+		case err != nil && !isReject(err):
+			t.Fatal(err)
+		case obs.Position != nil:
+			got = append(got, obs.Position.MMSI)
+		case obs.Static != nil:
+			got = append(got, obs.Static.MMSI)
+		default:
+			got = append(got, 0)
+		}
+		for _, k := range []int{1, 3, 12} {
+			m, ok := ra.mmsiAhead(k)
+			asks = append(asks, ask{at: i, k: k, mmsi: m, ok: ok, chunk: i%chunkItems+k < chunkItems})
+		}
+	}
+	hits := 0
+	for _, a := range asks {
+		j := a.at + a.k
+		want := j < len(got) && a.chunk && got[j] != 0
+		if a.ok != want || a.ok && a.mmsi != got[j] {
+			t.Fatalf("after call %d, %d ahead: (%d, %v), want call %d's MMSI (%v)", a.at, a.k, a.mmsi, a.ok, j, want)
+		}
+		if a.ok {
+			hits++
+		}
+	}
+	if hits < len(asks)*9/10 {
+		t.Fatalf("only %d of %d asks answered", hits, len(asks))
 	}
 }

@@ -93,8 +93,10 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/lookout-maritime/lookout/internal/geo"
+	"github.com/lookout-maritime/lookout/internal/vcache"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -163,6 +165,7 @@ type Tracker struct {
 	havNoise                                   float64 // geo.HavOf(noise)
 
 	vessels   map[uint32]*vesselState
+	vcache    vcache.Cache[vesselState] // in front of vessels
 	retired   map[uint32]retired
 	pending   []*vesselState // vessels with a non-empty buffer
 	now       int64          // newest event time of the input
@@ -209,6 +212,7 @@ func New(cfg Config, logger *slog.Logger) *Tracker {
 		noise:    cfg.Noise,
 		havNoise: geo.HavOf(cfg.Noise),
 		vessels:  map[uint32]*vesselState{},
+		vcache:   vcache.New[vesselState](),
 		retired:  map[uint32]retired{},
 		now:      never,
 	}
@@ -255,9 +259,12 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 		t.stats.Invalid++
 		return
 	}
-	v := t.vessels[mmsi]
+	v := t.vcache.Get(mmsi)
 	if v == nil {
-		v = t.newVessel(mmsi)
+		if v = t.vessels[mmsi]; v == nil {
+			v = t.newVessel(mmsi)
+		}
+		t.vcache.Put(mmsi, v)
 	}
 	if e.pos.T > t.now {
 		t.now = e.pos.T
@@ -294,6 +301,31 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 	}
 	if t.now >= t.nextMaint {
 		t.maintain(emit)
+	}
+}
+
+// Prefetch starts loading the state of vessel mmsi into the processor's
+// cache, for a caller that knows the observations to come: called
+// vcache.Ahead calls before Add gets one of mmsi (internal/ingest does,
+// from its read-ahead chunk), it keeps the observation from waiting for
+// memory (see package vcache). A vessel's state is its vesselState, then
+// what that points to: the reorder buffer around its newest and oldest
+// entries (an in-order observation is compared with the newest and, with
+// the buffer at its depth, releases the oldest) and the open segments.
+func (t *Tracker) Prefetch(mmsi uint32) {
+	v, d := t.vcache.Prefetch(mmsi)
+	if v != nil {
+		vcache.Lines(unsafe.Pointer(v), unsafe.Sizeof(*v))
+	}
+	if d != nil {
+		q := &d.buf
+		if q.n > 0 {
+			vcache.Lines(unsafe.Pointer(q.at(q.n-1)), unsafe.Sizeof(entry{}))
+			vcache.Lines(unsafe.Pointer(q.at(0)), unsafe.Sizeof(entry{}))
+		}
+		if len(d.segs) > 0 {
+			vcache.Lines(unsafe.Pointer(&d.segs[0]), uintptr(len(d.segs))*unsafe.Sizeof(segment{}))
+		}
 	}
 }
 
@@ -623,6 +655,7 @@ func (t *Tracker) evict(v *vesselState, emit Emitter) {
 	}
 	t.retired[v.mmsi] = r
 	delete(t.vessels, v.mmsi)
+	t.vcache.Forget(v.mmsi)
 	t.stats.Evictions++
 }
 

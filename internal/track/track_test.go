@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lookout-maritime/lookout/internal/vcache"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -444,5 +445,63 @@ func TestCallerMayReuseObservations(t *testing.T) {
 	}
 	if text(got) != text(want) {
 		t.Errorf("reusing the caller's observations changes the output")
+	}
+}
+
+// Prefetch only warms the processor's cache: a tracker told of every
+// observation some calls ahead (and of vessels that never come) emits
+// exactly what one that is not does, through out-of-order and duplicate
+// input, evictions and vessels that share a cache slot.
+func TestPrefetchChangesNothing(t *testing.T) {
+	var obs []vessel.Observation
+	for i := range 4000 {
+		// 60 vessels, some of them MMSIs apart by the cache's size; 20
+		// fall silent for a day halfway through and are evicted.
+		v := uint32(i % 60)
+		mmsi := 211_000_000 + v
+		if v%3 == 0 {
+			mmsi = 211_000_000 + v<<vcache.Bits
+		}
+		d := time.Duration(i) * 20 * time.Second
+		if v < 20 && i > 2000 {
+			d += 30 * time.Hour
+		}
+		if i%17 == 5 {
+			d -= 45 * time.Minute // late: older than fixes of its vessel already released
+		}
+		o := pos(mmsi, at(d), 40+float64(i%60)*0.1, 10+float64(i)*0.0005)
+		obs = append(obs, o)
+		if i%23 == 0 {
+			obs = append(obs, posFrom("rx2", o)) // heard twice
+		}
+		if i%97 == 0 {
+			obs = append(obs, type5(mmsi, at(d), 9000007, fmt.Sprint("NAME ", i%5), "CALL", 70, "PORT"))
+		}
+	}
+	cfg := Config{Idle: 6 * time.Hour}
+	_, want := run(t, cfg, obs...)
+	tr := New(cfg, nil)
+	got := &Collector{}
+	for i, o := range obs {
+		if j := i + vcache.Ahead; j < len(obs) {
+			if p := obs[j].Position; p != nil {
+				tr.Prefetch(p.MMSI)
+			}
+			tr.Prefetch(uint32(i)) // a vessel that never comes
+		}
+		tr.Add(o, got)
+	}
+	tr.Flush(got)
+	checkInvariant(t, tr)
+	if s := tr.Stats(); s.Evictions == 0 || s.Duplicates == 0 || s.Late == 0 {
+		t.Fatalf("the feed should evict, drop duplicates and see late fixes: %+v", s)
+	}
+	if !slices.EqualFunc(got.Points, want.Points, func(a, b vessel.TrackPoint) bool { return a == b }) {
+		t.Fatalf("points differ with prefetching: %d, want %d", len(got.Points), len(want.Points))
+	}
+	if !slices.EqualFunc(got.Identities, want.Identities, func(a, b IdentityEvent) bool {
+		return a.New == b.New && a.Identity == b.Identity
+	}) {
+		t.Fatalf("identities differ with prefetching:%s\nwant:%s", describe(fold(got.Identities)), describe(fold(want.Identities)))
 	}
 }
