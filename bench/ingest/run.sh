@@ -25,6 +25,11 @@ mkdir -p "$WORK"
 go build -o "$WORK/lookout" ./cmd/lookout
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(go version | cut -d' ' -f3)"
 echo "date: $(date -u +%F), commit $(git rev-parse --short HEAD)"
+# What the machine charges for memory touched the first time: on some VMs
+# 10-15 µs a 4 KiB page instead of ~0.5, and an ingest's peak RSS is then
+# a large part of its CPU time (see bench/ingest/faultcost).
+go build -o "$WORK/faultcost" ./bench/ingest/faultcost
+echo "memory: $("$WORK/faultcost")"
 # steal: CPU time the hypervisor gave to other guests during the run (a
 # shared VM's noise), from /proc/stat, in seconds summed over the cores.
 steal() { awk '/^cpu / {print $9}' /proc/stat; }
