@@ -67,6 +67,7 @@ type writer struct {
 const stagingDDL = `
 CREATE OR REPLACE TEMP TABLE stage_vessels (mmsi UINTEGER, n BIGINT, first_t BIGINT, last_t BIGINT);
 CREATE OR REPLACE TEMP TABLE stage_presence (mmsi UINTEGER, d INTEGER, cell INTEGER);
+CREATE OR REPLACE TEMP TABLE stage_suspects (i INTEGER, mmsi UINTEGER, t BIGINT, lat DOUBLE, lon DOUBLE);
 CREATE OR REPLACE TEMP TABLE stage_idkey (mmsi UINTEGER, key VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_id AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
 CREATE OR REPLACE TEMP TABLE stage_idupd AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
@@ -117,6 +118,7 @@ type batch struct {
 
 type vesselSum struct {
 	mmsi        uint32
+	at          int32 // its points are order[at : at+n]
 	n           int64
 	first, last int64
 }
@@ -262,7 +264,7 @@ func prepare(pts []vessel.TrackPoint, sc *scratch) (*batch, error) {
 		if !slices.IsSortedFunc(ks, compareKeys) {
 			slices.SortFunc(ks, compareKeys)
 		}
-		v := vesselSum{mmsi: mmsis[s], first: ks[0].t}
+		v := vesselSum{mmsi: mmsis[s], at: int32(len(b.order)), first: ks[0].t}
 		clear(seen)
 		last := presenceRow{day: -1 << 31}
 		for i, k := range ks {
@@ -492,15 +494,18 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel
 		return store.LoadStats{}, err
 	}
 	tlo, thi := time.UnixMicro(b.tmin).UTC(), time.UnixMicro(b.tmax).UTC()
-	// A stored copy of a batch point lies within its vessel's stored
-	// position span: when no vessel's batch span meets its stored span
-	// (the usual case, data newer than what is stored), every point is
-	// new. Literals, not parameters, so that zone maps prune (timeRange).
-	var overlap bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM stage_vessels s JOIN position_spans v ON v.mmsi = s.mmsi
-    WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timestamp(s.last_t)::TIMESTAMPTZ >= v.first_position)`).Scan(&overlap); err != nil {
-		return store.LoadStats{}, fmt.Errorf("checking overlap: %w", err)
+	// A stored copy of a batch point lies within one of its vessel's
+	// stored position spans, so only the points inside such a span can be
+	// stored already: none when the data is newer than what is stored,
+	// and a few at a batch boundary when a vessel reported twice in one
+	// second and one of them went with the previous batch (most batches of
+	// a file ingest). Those few are looked up; when many are (the same
+	// data ingested again), the whole batch is compared with the store.
+	suspects, err := w.suspects(ctx, tx, b)
+	if err != nil {
+		return store.LoadStats{}, err
 	}
+	// Literals, not parameters, so that zone maps prune (timeRange).
 	timeCond := "BETWEEN " + timeLiteral(tlo) + " AND " + timeLiteral(thi)
 	dayCond := fmt.Sprintf("BETWEEN DATE '1970-01-01' + %d AND DATE '1970-01-01' + %d", dayOf(b.tmin), dayOf(b.tmax))
 	if _, err := tx.ExecContext(ctx, `INSERT INTO presence SELECT * FROM (SELECT mmsi, DATE '1970-01-01' + d AS day, cell FROM stage_presence) s
@@ -509,8 +514,20 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 		return store.LoadStats{}, fmt.Errorf("updating presence: %w", err)
 	}
 	var added int64
-	if !overlap {
-		// New data: every unique point is new.
+	if len(suspects) <= len(b.order)/4 {
+		if len(suspects) > 0 {
+			stored, err := w.storedCopies(ctx, tx, b, suspects)
+			if err != nil {
+				return store.LoadStats{}, err
+			}
+			if len(stored) > 0 {
+				b.drop(stored)
+				if err := w.stageVessels(ctx, tx, b); err != nil {
+					return store.LoadStats{}, err
+				}
+			}
+		}
+		// Every point left is new.
 		res, err := tx.ExecContext(ctx, `INSERT INTO positions (`+batchCols+`, ingest_run) SELECT *, ?::BIGINT FROM lookout_batch()`, runArg)
 		if err != nil {
 			return store.LoadStats{}, fmt.Errorf("inserting positions: %w", err)
@@ -521,11 +538,13 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 		if added != int64(len(b.order)) {
 			return store.LoadStats{}, fmt.Errorf("inserted %d of %d positions", added, len(b.order))
 		}
-		if _, err := tx.ExecContext(ctx, addSpans(`SELECT mmsi, n, make_timestamp(first_t)::TIMESTAMPTZ, make_timestamp(last_t)::TIMESTAMPTZ FROM stage_vessels`)); err != nil {
-			return store.LoadStats{}, fmt.Errorf("updating vessels: %w", err)
+		if added > 0 {
+			if _, err := tx.ExecContext(ctx, addSpans(`SELECT mmsi, n, make_timestamp(first_t)::TIMESTAMPTZ, make_timestamp(last_t)::TIMESTAMPTZ FROM stage_vessels`)); err != nil {
+				return store.LoadStats{}, fmt.Errorf("updating vessels: %w", err)
+			}
 		}
 	} else {
-		// Some may be stored: keep what is not.
+		// Much may be stored: keep what is not.
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE fresh AS
 SELECT * FROM lookout_batch() b
 WHERE NOT EXISTS (
@@ -627,29 +646,39 @@ WHERE NOT EXISTS (SELECT 1 FROM vessels v WHERE v.mmsi = q.mmsi)`
 
 // stageSmall fills stage_vessels and stage_presence through the Appender.
 func (w *writer) stageSmall(ctx context.Context, tx *sql.Tx, b *batch) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_vessels; DELETE FROM stage_presence`); err != nil {
+	if err := w.stageVessels(ctx, tx, b); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_presence`); err != nil {
 		return fmt.Errorf("clearing staging: %w", err)
 	}
+	return w.appendRows("stage_presence", len(b.presence), func(i int) []driver.Value {
+		p := &b.presence[i]
+		return []driver.Value{p.mmsi, p.day, p.cell}
+	})
+}
+
+// stageVessels fills stage_vessels with the batch's per-vessel sums.
+func (w *writer) stageVessels(ctx context.Context, tx *sql.Tx, b *batch) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_vessels`); err != nil {
+		return fmt.Errorf("clearing staging: %w", err)
+	}
+	return w.appendRows("stage_vessels", len(b.vessels), func(i int) []driver.Value {
+		v := &b.vessels[i]
+		return []driver.Value{v.mmsi, v.n, v.first, v.last}
+	})
+}
+
+// appendRows appends n rows, row(i) each, to a temporary table through the
+// Appender.
+func (w *writer) appendRows(table string, n int, row func(i int) []driver.Value) error {
 	err := w.conn.Raw(func(dc any) error {
-		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_vessels")
+		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", table)
 		if err != nil {
 			return err
 		}
-		for _, v := range b.vessels {
-			if err := app.AppendRow(v.mmsi, v.n, v.first, v.last); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		if err := app.Close(); err != nil {
-			return err
-		}
-		app, err = duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_presence")
-		if err != nil {
-			return err
-		}
-		for _, p := range b.presence {
-			if err := app.AppendRow(p.mmsi, p.day, p.cell); err != nil {
+		for i := range n {
+			if err := app.AppendRow(row(i)...); err != nil {
 				app.Close()
 				return err
 			}
@@ -657,9 +686,108 @@ func (w *writer) stageSmall(ctx context.Context, tx *sql.Tx, b *batch) error {
 		return app.Close()
 	})
 	if err != nil {
-		return fmt.Errorf("staging: %w", err)
+		return fmt.Errorf("staging %s: %w", table, err)
 	}
 	return nil
+}
+
+// suspects returns the indices into b.pts of the batch points that lie
+// within one of their vessel's stored position spans — the only ones that
+// can be stored already. stage_vessels must hold b's vessels.
+func (w *writer) suspects(ctx context.Context, tx *sql.Tx, b *batch) ([]int32, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT s.mmsi, epoch_us(v.first_position), epoch_us(v.last_position)
+FROM stage_vessels s JOIN position_spans v ON v.mmsi = s.mmsi
+WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timestamp(s.last_t)::TIMESTAMPTZ >= v.first_position`)
+	if err != nil {
+		return nil, fmt.Errorf("finding stored spans: %w", err)
+	}
+	defer rows.Close()
+	var out []int32
+	for rows.Next() {
+		var mmsi uint32
+		var first, last int64
+		if err := rows.Scan(&mmsi, &first, &last); err != nil {
+			return nil, fmt.Errorf("finding stored spans: %w", err)
+		}
+		k, ok := slices.BinarySearchFunc(b.vessels, mmsi, func(v vesselSum, m uint32) int { return cmp.Compare(v.mmsi, m) })
+		if !ok {
+			continue
+		}
+		v := &b.vessels[k]
+		for _, i := range b.order[v.at : v.at+int32(v.n)] {
+			if t := b.times[i]; t >= first && t <= last {
+				out = append(out, i)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("finding stored spans: %w", err)
+	}
+	// A point inside two overlapping spans of its vessel is listed twice.
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// storedCopies returns those of the suspect points (indices into b.pts)
+// that are stored already.
+func (w *writer) storedCopies(ctx context.Context, tx *sql.Tx, b *batch, suspects []int32) (map[int32]bool, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_suspects`); err != nil {
+		return nil, fmt.Errorf("clearing staging: %w", err)
+	}
+	tlo, thi := int64(math.MaxInt64), int64(math.MinInt64)
+	err := w.appendRows("stage_suspects", len(suspects), func(k int) []driver.Value {
+		i := suspects[k]
+		p := &b.pts[i]
+		tlo, thi = min(tlo, b.times[i]), max(thi, b.times[i])
+		return []driver.Value{i, p.MMSI, b.times[i], p.Lat, p.Lon}
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT s.i FROM stage_suspects s JOIN positions p
+    ON p.mmsi = s.mmsi AND p.time = make_timestamp(s.t)::TIMESTAMPTZ AND p.lat = s.lat AND p.lon = s.lon
+WHERE p.time BETWEEN `+timeLiteral(time.UnixMicro(tlo))+` AND `+timeLiteral(time.UnixMicro(thi)))
+	if err != nil {
+		return nil, fmt.Errorf("finding stored copies: %w", err)
+	}
+	defer rows.Close()
+	stored := map[int32]bool{}
+	for rows.Next() {
+		var i int32
+		if err := rows.Scan(&i); err != nil {
+			return nil, fmt.Errorf("finding stored copies: %w", err)
+		}
+		stored[i] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("finding stored copies: %w", err)
+	}
+	return stored, nil
+}
+
+// drop removes the points of b.pts listed in gone from the batch: from
+// order, and from its vessels' sums (a vessel left with none is dropped).
+func (b *batch) drop(gone map[int32]bool) {
+	order, vessels := b.order[:0], b.vessels[:0]
+	for _, v := range b.vessels {
+		run := b.order[v.at : v.at+int32(v.n)]
+		w := vesselSum{mmsi: v.mmsi, at: int32(len(order))}
+		for _, i := range run { // order is rewritten in place, never ahead of run
+			if gone[i] {
+				continue
+			}
+			if w.n == 0 {
+				w.first = b.times[i]
+			}
+			w.last = b.times[i]
+			w.n++
+			order = append(order, i)
+		}
+		if w.n > 0 {
+			vessels = append(vessels, w)
+		}
+	}
+	b.order, b.vessels = order, vessels
 }
 
 // checkPosition rejects what the schema cannot hold faithfully.

@@ -48,6 +48,7 @@ func Run(t *testing.T, b Backend) {
 		{"Schema", testSchema},
 		{"RoundTrip", testRoundTrip},
 		{"IdempotentLoad", testIdempotentLoad},
+		{"BoundaryDuplicates", testBoundaryDuplicates},
 		{"Identities", testIdentities},
 		{"Vessels", testVessels},
 		{"Track", testTrack},
@@ -332,6 +333,57 @@ func sameIdentity(a, b vessel.Identity) bool {
 	return a.MMSI == b.MMSI && a.IMO == b.IMO && a.Name == b.Name && a.CallSign == b.CallSign && a.ShipType == b.ShipType &&
 		a.Length == b.Length && a.Beam == b.Beam && a.Flag == b.Flag && a.Class == b.Class && a.FirstSeen.Equal(b.FirstSeen) &&
 		a.LastSeen.Equal(b.LastSeen) && a.Reports == b.Reports && a.Source == b.Source && a.Destination == b.Destination
+}
+
+// A batch of new data with a few copies of stored fixes — what a file
+// ingest ships when a vessel's fixes of one second straddle two batches —
+// stores the new fixes and drops the copies, also a vessel's whole share
+// of the batch, with exact counts and spans.
+func testBoundaryDuplicates(t *testing.T, b Backend) {
+	ctx := context.Background()
+	s, _ := open(t, b)
+	first := slices.Concat(line(1, t0, time.Minute, 100, 10, 10), line(2, t0, time.Minute, 100, 20, 20),
+		line(3, t0, time.Minute, 10, 30, 30))
+	mustAdd(t, s, 0, first)
+	next := slices.Concat(line(1, t0.Add(100*time.Minute), time.Minute, 100, 11, 10),
+		line(2, t0.Add(100*time.Minute), time.Minute, 100, 21, 20))
+	copyOf := func(p vessel.TrackPoint) vessel.TrackPoint {
+		p.Source, p.MsgType = "rx2", 3
+		return p
+	}
+	moved := first[99]
+	moved.Lat += 0.001 // same vessel and second, another place: new
+	next = append(next, copyOf(first[99]), moved, copyOf(first[150]), copyOf(first[205]))
+	if st := mustAdd(t, s, 0, next); st.Added != 201 || st.Duplicates != 3 {
+		t.Fatalf("new data with boundary copies: %+v, want 201 added, 3 duplicates", st)
+	}
+	if got := stats(t, s).Positions; got != 411 {
+		t.Fatalf("positions %d, want 411", got)
+	}
+	for _, c := range []struct {
+		mmsi        uint32
+		n           int64
+		first, last time.Time
+	}{
+		{1, 201, t0, t0.Add(199 * time.Minute)},
+		{2, 200, t0, t0.Add(199 * time.Minute)},
+		{3, 10, t0, t0.Add(9 * time.Minute)}, // all of its share was copies
+	} {
+		v, err := s.Vessel(ctx, c.mmsi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Positions != c.n || !v.FirstSeen.Equal(c.first) || !v.LastSeen.Equal(c.last) {
+			t.Errorf("vessel %d: %d positions %v–%v, want %d %v–%v", c.mmsi, v.Positions, v.FirstSeen, v.LastSeen, c.n, c.first, c.last)
+		}
+	}
+	tr, err := s.Track(ctx, 1, first[99].Time, first[99].Time.Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr) != 2 || !samePoint(tr[0], first[99]) && !samePoint(tr[1], first[99]) {
+		t.Fatalf("vessel 1 at the boundary: %+v, want the first copy and the moved fix", tr)
+	}
 }
 
 func testVessels(t *testing.T, b Backend) {
