@@ -7,9 +7,9 @@ import (
 
 // segment is an open segment, remembered by its newest fix.
 type segment struct {
-	t   int64 // event time, Unix ns
-	at  geo.Point
-	num uint32
+	t        int64   // event time, Unix ns
+	lat, lon float64 // degrees, of the fix at t
+	num      uint32
 }
 
 // assign returns the segment number of fix p at event time at, opening a
@@ -26,19 +26,29 @@ func (t *Tracker) assign(v *vesselState, p *vessel.Position, at int64, late bool
 		}
 		v.segs = v.segs[:k]
 	}
-	q := geo.At(p.Lat, p.Lon)
-	best, bestHav, bestMetric := -1, 0.0, -1.0
+	var q geo.Point // p with its cosine, computed when a bound does not settle it
+	hav := func(s *segment) float64 {
+		if q == (geo.Point{}) {
+			q = geo.At(p.Lat, p.Lon)
+		}
+		return geo.At(s.lat, s.lon).Hav(q)
+	}
+	best, bestHav, bestMetric := -1, -1.0, -1.0
 	for i := range v.segs {
 		s := &v.segs[i]
 		dt := abs(at - s.t)
 		if dt > t.maxGap {
 			continue
 		}
-		// Plausible: within Noise, or reachable at MaxSpeed. Compared as
-		// haversines, which avoids the inverse functions.
-		h := s.at.Hav(q)
-		if h > t.havNoise {
-			if reach := t.maxSpeed * float64(dt); reach <= t.noise || h > geo.HavOf(reach) {
+		// Plausible: within Noise, or reachable at MaxSpeed. A bound on
+		// the distance without trigonometry settles most fixes (they
+		// moved less than Noise); the others are compared as haversines,
+		// which avoids the inverse functions. Both say the same.
+		reach := t.maxSpeed * float64(dt)
+		h := -1.0
+		if b := geo.DistanceBoundM(s.lat, s.lon, p.Lat, p.Lon); b > t.noise && (reach <= t.noise || b > reach) {
+			h = hav(s)
+			if h > t.havNoise && (reach <= t.noise || h > geo.HavOf(reach)) {
 				continue
 			}
 		}
@@ -48,7 +58,13 @@ func (t *Tracker) assign(v *vesselState, p *vessel.Position, at int64, late bool
 		}
 		// Several candidates: gpsdio-segment's choice, least time × distance.
 		if bestMetric < 0 {
+			if bestHav < 0 {
+				bestHav = hav(&v.segs[best])
+			}
 			bestMetric = float64(abs(at-v.segs[best].t)) * geo.DistanceOfHav(bestHav)
+		}
+		if h < 0 {
+			h = hav(s)
 		}
 		if m := float64(dt) * geo.DistanceOfHav(h); m < bestMetric {
 			best, bestHav, bestMetric = i, h, m
@@ -57,11 +73,11 @@ func (t *Tracker) assign(v *vesselState, p *vessel.Position, at int64, late bool
 	if best >= 0 {
 		s := &v.segs[best]
 		if at >= s.t {
-			s.t, s.at = at, q
+			s.t, s.lat, s.lon = at, p.Lat, p.Lon
 		}
 		return s.num
 	}
-	s := segment{t: at, at: q, num: v.nextSeg}
+	s := segment{t: at, lat: p.Lat, lon: p.Lon, num: v.nextSeg}
 	v.nextSeg++
 	t.stats.Segments++
 	if len(v.segs) < t.cfg.MaxSegments {

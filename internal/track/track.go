@@ -463,7 +463,7 @@ func (t *Tracker) dupReleased(v *vesselState, e entry) bool {
 	if e.st == nil {
 		for i := range v.segs {
 			s := &v.segs[i]
-			if abs(s.t-e.pos.T) <= t.dup && s.at.Lat == e.pos.Lat && s.at.Lon == e.pos.Lon {
+			if abs(s.t-e.pos.T) <= t.dup && s.lat == e.pos.Lat && s.lon == e.pos.Lon {
 				return true
 			}
 		}
