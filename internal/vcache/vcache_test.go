@@ -5,41 +5,50 @@ import (
 	"unsafe"
 )
 
-// Two MMSIs that share a slot.
-func colliding(t *testing.T) (a, b uint32) {
+// Three MMSIs that share a set.
+func colliding(t *testing.T) (a, b, c uint32) {
 	t.Helper()
 	a = 273_000_001
-	for b = a + 1; b < a+1<<20; b++ {
-		if index(b) == index(a) {
-			return a, b
+	var found []uint32
+	for m := a + 1; m < a+1<<22 && len(found) < 2; m++ {
+		if index(m) == index(a) {
+			found = append(found, m)
 		}
 	}
-	t.Fatal("no colliding MMSI found")
-	return 0, 0
+	if len(found) < 2 {
+		t.Fatal("no colliding MMSIs found")
+	}
+	return a, found[0], found[1]
 }
 
 func TestGetPutForget(t *testing.T) {
 	c := New[int]()
-	a, b := colliding(t)
-	sa, sb := new(int), new(int)
+	a, b, x := colliding(t)
+	sa, sb, sx := new(int), new(int), new(int)
 	if c.Get(a) != nil {
 		t.Fatal("empty cache returned a state")
 	}
 	c.Put(a, sa)
-	if c.Get(a) != sa || c.Get(b) != nil {
-		t.Fatal("Get after Put(a): want a's state, and none for b, which shares its slot")
+	c.Put(b, sb) // same set, the other slot
+	if c.Get(a) != sa || c.Get(b) != sb || c.Get(x) != nil {
+		t.Fatal("two vessels of one set: want both cached, and not a third")
 	}
-	c.Put(b, sb) // replaces a
-	if c.Get(a) != nil || c.Get(b) != sb {
-		t.Fatal("Put(b) must replace a, which shares its slot")
+	c.Get(a)     // a used last: b is the one to go
+	c.Put(x, sx) // a third in the set
+	if c.Get(a) != sa || c.Get(x) != sx || c.Get(b) != nil {
+		t.Fatalf("a third vessel must replace the one used least recently (b): a %v x %v b %v", c.Get(a), c.Get(x), c.Get(b))
 	}
-	c.Forget(a) // not cached: b stays
-	if c.Get(b) != sb {
-		t.Fatal("Forget(a) dropped b")
+	c.Forget(b) // not cached: the others stay
+	if c.Get(a) != sa || c.Get(x) != sx {
+		t.Fatal("Forget(b) dropped another vessel")
 	}
-	c.Forget(b)
-	if c.Get(b) != nil {
-		t.Fatal("Forget(b) kept b")
+	c.Forget(a)
+	if c.Get(a) != nil || c.Get(x) != sx {
+		t.Fatal("Forget(a) kept a, or dropped x")
+	}
+	c.Put(x, sb) // a new state for a cached vessel replaces its old one
+	if c.Get(x) != sb {
+		t.Fatal("Put of a cached vessel kept the old state")
 	}
 }
 

@@ -768,11 +768,22 @@ WHERE p.time BETWEEN `+timeLiteral(time.UnixMicro(tlo))+` AND `+timeLiteral(time
 // drop removes the points of b.pts listed in gone from the batch: from
 // order, and from its vessels' sums (a vessel left with none is dropped).
 func (b *batch) drop(gone map[int32]bool) {
+	hit := map[uint32]bool{} // vessels with points to drop: the others' runs move whole
+	for i := range gone {
+		hit[b.pts[i].MMSI] = true
+	}
 	order, vessels := b.order[:0], b.vessels[:0]
 	for _, v := range b.vessels {
+		// order is rewritten in place, never ahead of run.
 		run := b.order[v.at : v.at+int32(v.n)]
+		if !hit[v.mmsi] {
+			v.at = int32(len(order))
+			order = append(order, run...)
+			vessels = append(vessels, v)
+			continue
+		}
 		w := vesselSum{mmsi: v.mmsi, at: int32(len(order))}
-		for _, i := range run { // order is rewritten in place, never ahead of run
+		for _, i := range run {
 			if gone[i] {
 				continue
 			}

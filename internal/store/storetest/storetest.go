@@ -346,7 +346,8 @@ func testBoundaryDuplicates(t *testing.T, b Backend) {
 		line(3, t0, time.Minute, 10, 30, 30))
 	mustAdd(t, s, 0, first)
 	next := slices.Concat(line(1, t0.Add(100*time.Minute), time.Minute, 100, 11, 10),
-		line(2, t0.Add(100*time.Minute), time.Minute, 100, 21, 20))
+		line(2, t0.Add(100*time.Minute), time.Minute, 100, 21, 20),
+		line(4, t0, time.Minute, 50, 40, 40)) // new, after the others in MMSI order
 	copyOf := func(p vessel.TrackPoint) vessel.TrackPoint {
 		p.Source, p.MsgType = "rx2", 3
 		return p
@@ -354,11 +355,11 @@ func testBoundaryDuplicates(t *testing.T, b Backend) {
 	moved := first[99]
 	moved.Lat += 0.001 // same vessel and second, another place: new
 	next = append(next, copyOf(first[99]), moved, copyOf(first[150]), copyOf(first[205]))
-	if st := mustAdd(t, s, 0, next); st.Added != 201 || st.Duplicates != 3 {
-		t.Fatalf("new data with boundary copies: %+v, want 201 added, 3 duplicates", st)
+	if st := mustAdd(t, s, 0, next); st.Added != 251 || st.Duplicates != 3 {
+		t.Fatalf("new data with boundary copies: %+v, want 251 added, 3 duplicates", st)
 	}
-	if got := stats(t, s).Positions; got != 411 {
-		t.Fatalf("positions %d, want 411", got)
+	if got := stats(t, s).Positions; got != 461 {
+		t.Fatalf("positions %d, want 461", got)
 	}
 	for _, c := range []struct {
 		mmsi        uint32
@@ -368,6 +369,7 @@ func testBoundaryDuplicates(t *testing.T, b Backend) {
 		{1, 201, t0, t0.Add(199 * time.Minute)},
 		{2, 200, t0, t0.Add(199 * time.Minute)},
 		{3, 10, t0, t0.Add(9 * time.Minute)}, // all of its share was copies
+		{4, 50, t0, t0.Add(49 * time.Minute)},
 	} {
 		v, err := s.Vessel(ctx, c.mmsi)
 		if err != nil {
