@@ -49,12 +49,14 @@ type Stats struct {
 // Decoder turns lines of NMEA into Reports. It keeps reassembly state, so
 // one Decoder serves one ordered stream; it is not safe for concurrent use.
 type Decoder struct {
-	cfg   Config
-	asm   assembler
-	bits  Bits
-	stats Stats
-	srcs  map[string]string // interned tag-block sources
-	reuse *reusable         // nil unless Config.ReuseMessages
+	cfg        Config
+	asm        assembler
+	bits       Bits
+	stats      Stats
+	srcs       map[string]string // interned tag-block sources
+	recent     [4]string         // sources interned last, checked before srcs
+	nextRecent uint8
+	reuse      *reusable // nil unless Config.ReuseMessages
 }
 
 // NewDecoder returns a Decoder with cfg's defaults filled in.
@@ -138,9 +140,24 @@ func (d *Decoder) decode(line []byte) (Report, bool, error) {
 // string per message would be the decoder's largest allocation. The table
 // is bounded so a feed of garbage sources cannot grow it without limit.
 func (d *Decoder) intern(b []byte) string {
-	if s, ok := d.srcs[string(b)]; ok {
-		return s
+	// A feed's few receivers take turns: comparing with the last four
+	// costs less than hashing (the map lookup was 0.4 % of an ingest).
+	for _, s := range d.recent {
+		if s == string(b) && s != "" {
+			return s
+		}
 	}
+	s, ok := d.srcs[string(b)]
+	if !ok {
+		s = d.add(b)
+	}
+	d.recent[d.nextRecent%uint8(len(d.recent))] = s
+	d.nextRecent++
+	return s
+}
+
+// add interns b in srcs (while it has room).
+func (d *Decoder) add(b []byte) string {
 	s := string(b)
 	if d.srcs == nil {
 		d.srcs = make(map[string]string)
