@@ -194,6 +194,12 @@ func synthFeed(n, hours int, every time.Duration, seed uint64) feed {
 // runFeed feeds observations through a tracker to an engine, as ingest
 // does, and returns every event published in order.
 func runFeed(t testing.TB, cfg Config, deps Deps, obs []vessel.Observation) ([]event.Event, *Engine) {
+	return runFeedWith(t, cfg, deps, obs, nil)
+}
+
+// runFeedWith is runFeed calling before(e, i), when set, ahead of the i-th
+// observation.
+func runFeedWith(t testing.TB, cfg Config, deps Deps, obs []vessel.Observation, before func(e *Engine, i int)) ([]event.Event, *Engine) {
 	e, err := New(cfg, deps, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +208,9 @@ func runFeed(t testing.TB, cfg Config, deps Deps, obs []vessel.Observation) ([]e
 	em := engineEmitter{e}
 	var out []event.Event
 	for i, o := range obs {
+		if before != nil {
+			before(e, i)
+		}
 		if o.Static != nil {
 			e.Static(*o.Static)
 		}
@@ -452,30 +461,13 @@ func TestPrefetchChangesNothing(t *testing.T) {
 	f := synthFeed(300, 36, 3*time.Minute, 11)
 	deps := func() Deps { return Deps{Ports: newGridPorts(f.ports), Shore: testShore(t)} }
 	plain, _ := runFeed(t, Default(), deps(), f.obs)
-	e, err := New(Default(), deps(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := track.New(track.Config{}, nil)
-	em := engineEmitter{e}
-	var got []event.Event
 	const ahead = 8
-	for i, o := range f.obs {
+	got, _ := runFeedWith(t, Default(), deps(), f.obs, func(e *Engine, i int) {
 		if i+ahead < len(f.obs) && f.obs[i+ahead].Position != nil {
 			e.Prefetch(f.obs[i+ahead].Position.MMSI)
-			e.Prefetch(f.obs[i+ahead].Position.MMSI ^ 1<<vcache.Bits) // another vessel's slot, maybe
+			e.Prefetch(f.obs[i+ahead].Position.MMSI ^ 1<<vcache.Bits) // another vessel's set, maybe
 		}
-		if o.Static != nil {
-			e.Static(*o.Static)
-		}
-		tr.Add(o, em)
-		if i%4096 == 0 {
-			got = append(got, e.Drain()...)
-		}
-	}
-	tr.Flush(em)
-	e.Flush()
-	got = append(got, e.Drain()...)
+	})
 	if len(plain) == 0 {
 		t.Fatal("no events: the comparison proves nothing")
 	}
