@@ -229,7 +229,7 @@ func (r *ring) countSince(n int64, from, to int64) int {
 }
 
 // vessel returns the state of mmsi, created on first use. Every fix and
-// static report asks, so a direct-mapped cache answers most of them
+// static report asks, so a small cache (vcache) answers most of them
 // before the map (a tenth of Point's time was the map's lookups).
 func (e *Engine) vessel(mmsi uint32) *vstate {
 	if v := e.vcache.Get(mmsi); v != nil {

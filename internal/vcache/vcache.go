@@ -1,6 +1,6 @@
-// Package vcache is a small direct-mapped cache of per-vessel state by
-// MMSI, in front of a map, with software prefetching for a stream of
-// fixes known a few calls ahead.
+// Package vcache is a small two-way set-associative cache of per-vessel
+// state by MMSI, in front of a map, with software prefetching for a
+// stream of fixes known a few calls ahead.
 //
 // Why: the tracker and the detectors each keep state for every vessel of a
 // feed — a few thousand for a regional feed, hundreds of kilobytes to
