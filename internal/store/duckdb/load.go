@@ -10,6 +10,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"sync/atomic"
 	"time"
 
@@ -33,13 +34,18 @@ import (
 // included, so the INSERT is a plain projection with no per-row SQL
 // work. Inside one transaction:
 //
-//   - if no vessel's time span in the batch meets its stored position
-//     span (the usual case: data newer than what is stored), the batch is
-//     inserted as it is and the vessel counts come from the sums made
+//   - the points that lie inside one of their vessel's stored position
+//     spans are the only ones that can be stored already ("suspects"):
+//     none when the data is newer than what is stored, a few at batch
+//     boundaries in a file ingest (a vessel's two fixes of one second
+//     split between batches). Those few are looked up in the store, the
+//     stored ones dropped from the batch and its sums, and the rest is
+//     inserted as it is, the vessel counts coming from the sums made
 //     while sorting;
-//   - otherwise the batch's new rows are found by an anti-join against the
-//     stored rows in its time range, materialised, inserted and counted
-//     (slower; it is the re-ingest path).
+//   - when more than a quarter of the batch is suspect (the same data
+//     ingested again), the batch's new rows are found by an anti-join
+//     against the stored rows in its time range, materialised, inserted
+//     and counted (slower; the re-ingest path).
 //
 // Positions hold no strings, and the small fields share one column
 // (flags, see migrations/0004): the source is a number from the sources
@@ -501,7 +507,8 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel
 	// second and one of them went with the previous batch (most batches of
 	// a file ingest). Those few are looked up; when many are (the same
 	// data ingested again), the whole batch is compared with the store.
-	suspects, err := w.suspects(ctx, tx, b)
+	limit := len(b.order) / 4
+	suspects, err := w.suspects(ctx, tx, b, limit)
 	if err != nil {
 		return store.LoadStats{}, err
 	}
@@ -514,7 +521,7 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 		return store.LoadStats{}, fmt.Errorf("updating presence: %w", err)
 	}
 	var added int64
-	if len(suspects) <= len(b.order)/4 {
+	if len(suspects) <= limit {
 		if len(suspects) > 0 {
 			stored, err := w.storedCopies(ctx, tx, b, suspects)
 			if err != nil {
@@ -693,8 +700,9 @@ func (w *writer) appendRows(table string, n int, row func(i int) []driver.Value)
 
 // suspects returns the indices into b.pts of the batch points that lie
 // within one of their vessel's stored position spans — the only ones that
-// can be stored already. stage_vessels must hold b's vessels.
-func (w *writer) suspects(ctx context.Context, tx *sql.Tx, b *batch) ([]int32, error) {
+// can be stored already — or, once there are more than limit, some more
+// than limit of them. stage_vessels must hold b's vessels.
+func (w *writer) suspects(ctx context.Context, tx *sql.Tx, b *batch, limit int) ([]int32, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT s.mmsi, epoch_us(v.first_position), epoch_us(v.last_position)
 FROM stage_vessels s JOIN position_spans v ON v.mmsi = s.mmsi
 WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timestamp(s.last_t)::TIMESTAMPTZ >= v.first_position`)
@@ -713,17 +721,25 @@ WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timesta
 		if !ok {
 			continue
 		}
+		// The vessel's run is in time order: the span's points are a
+		// slice of it.
 		v := &b.vessels[k]
-		for _, i := range b.order[v.at : v.at+int32(v.n)] {
-			if t := b.times[i]; t >= first && t <= last {
-				out = append(out, i)
+		run := b.order[v.at : v.at+int32(v.n)]
+		lo := sort.Search(len(run), func(j int) bool { return b.times[run[j]] >= first })
+		hi := sort.Search(len(run), func(j int) bool { return b.times[run[j]] > last })
+		out = append(out, run[lo:max(lo, hi)]...)
+		if len(out) > limit {
+			// A point inside two overlapping spans of its vessel is
+			// listed twice: count each once.
+			slices.Sort(out)
+			if out = slices.Compact(out); len(out) > limit {
+				break // the caller compares the whole batch anyway
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("finding stored spans: %w", err)
 	}
-	// A point inside two overlapping spans of its vessel is listed twice.
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
@@ -735,10 +751,12 @@ func (w *writer) storedCopies(ctx context.Context, tx *sql.Tx, b *batch, suspect
 		return nil, fmt.Errorf("clearing staging: %w", err)
 	}
 	tlo, thi := int64(math.MaxInt64), int64(math.MinInt64)
+	mlo, mhi := uint32(math.MaxUint32), uint32(0)
 	err := w.appendRows("stage_suspects", len(suspects), func(k int) []driver.Value {
 		i := suspects[k]
 		p := &b.pts[i]
 		tlo, thi = min(tlo, b.times[i]), max(thi, b.times[i])
+		mlo, mhi = min(mlo, p.MMSI), max(mhi, p.MMSI)
 		return []driver.Value{i, p.MMSI, b.times[i], p.Lat, p.Lon}
 	})
 	if err != nil {
@@ -746,7 +764,8 @@ func (w *writer) storedCopies(ctx context.Context, tx *sql.Tx, b *batch, suspect
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT s.i FROM stage_suspects s JOIN positions p
     ON p.mmsi = s.mmsi AND p.time = make_timestamp(s.t)::TIMESTAMPTZ AND p.lat = s.lat AND p.lon = s.lon
-WHERE p.time BETWEEN `+timeLiteral(time.UnixMicro(tlo))+` AND `+timeLiteral(time.UnixMicro(thi)))
+WHERE p.time BETWEEN `+timeLiteral(time.UnixMicro(tlo))+` AND `+timeLiteral(time.UnixMicro(thi))+
+		fmt.Sprintf(` AND p.mmsi BETWEEN %d AND %d`, mlo, mhi))
 	if err != nil {
 		return nil, fmt.Errorf("finding stored copies: %w", err)
 	}

@@ -386,6 +386,17 @@ func testBoundaryDuplicates(t *testing.T, b Backend) {
 	if len(tr) != 2 || !samePoint(tr[0], first[99]) && !samePoint(tr[1], first[99]) {
 		t.Fatalf("vessel 1 at the boundary: %+v, want the first copy and the moved fix", tr)
 	}
+	// A copy inside two overlapping stored spans of its vessel (loaded
+	// twice over the same hour, at other places) is dropped once.
+	five := line(5, t0, time.Minute, 60, 50, 50)
+	mustAdd(t, s, 0, five)
+	mustAdd(t, s, 0, line(5, t0.Add(30*time.Minute), time.Minute, 60, 51, 50))
+	if st := mustAdd(t, s, 0, append(line(6, t0, time.Minute, 100, 60, 60), copyOf(five[40]))); st.Added != 100 || st.Duplicates != 1 {
+		t.Fatalf("a copy inside overlapping spans: %+v, want 100 added, 1 duplicate", st)
+	}
+	if v, err := s.Vessel(ctx, 5); err != nil || v.Positions != 120 {
+		t.Fatalf("vessel 5: %+v %v, want 120 positions", v, err)
+	}
 }
 
 func testVessels(t *testing.T, b Backend) {
