@@ -83,11 +83,11 @@ func newAsyncObserver(obs Observer) *asyncObserver {
 
 // prefetcher is an Observer that can start loading a vessel's state
 // before its next call (detect.Engine): the loop asks prefetchAhead calls
-// ahead, so that the cache misses of one vessel's state overlap the work
-// on the fixes before it instead of stalling it.
+// ahead (calls of any kind, most of them points), so that the cache misses
+// of one vessel's state overlap the work on the fixes before it instead of
+// stalling it.
 type prefetcher interface{ Prefetch(mmsi uint32) }
 
-// (Counted in calls, of which most are points.)
 const prefetchAhead = vcache.Ahead
 
 func (a *asyncObserver) loop() {
