@@ -44,25 +44,15 @@ type obsCall struct {
 	i     int32 // index into the chunk's slice of that kind
 }
 
+// obsChunk is a chunk of queued calls. Its points are packed (56 bytes
+// instead of a TrackPoint's 88, no pointers), so that less crosses from
+// the pipeline's core to the observer's and a used chunk needs no
+// clearing for the garbage collector.
 type obsChunk struct {
 	calls  []obsCall
-	points []pointRec
-	srcs   vessel.SourceTable // the points' sources
+	points vessel.Points
 	ids    []vessel.Identity
 	st     []vessel.Static
-}
-
-// pointRec is a track point as the queue holds it: 56 bytes instead of a
-// TrackPoint's 88, with no pointer (the source is interned in the chunk's
-// srcs), so that less crosses from the pipeline's core to the observer's
-// and a used chunk needs no clearing for the garbage collector.
-type pointRec struct {
-	pos       vessel.Packed
-	mmsi, seg uint32
-}
-
-func (c *obsChunk) point(r *pointRec) vessel.TrackPoint {
-	return vessel.TrackPoint{Position: c.srcs.Unpack(r.mmsi, &r.pos), Segment: r.seg}
 }
 
 const (
@@ -100,12 +90,12 @@ func (a *asyncObserver) loop() {
 		for i, call := range c.calls {
 			if pf != nil && i+prefetchAhead < len(c.calls) {
 				if next := c.calls[i+prefetchAhead]; next.kind == obsPoint {
-					pf.Prefetch(c.points[next.i].mmsi)
+					pf.Prefetch(c.points.P[next.i].MMSI)
 				}
 			}
 			switch call.kind {
 			case obsPoint:
-				a.obs.Point(c.point(&c.points[call.i]))
+				a.obs.Point(c.points.At(int(call.i)))
 			case obsIdentity:
 				a.obs.Identity(c.ids[call.i], call.isNew)
 			case obsStatic:
@@ -113,10 +103,10 @@ func (a *asyncObserver) loop() {
 			}
 		}
 		a.collect()
-		c.srcs.Reset()
+		c.points.Reset()
 		clear(c.ids)
 		clear(c.st)
-		c.calls, c.points, c.ids, c.st = c.calls[:0], c.points[:0], c.ids[:0], c.st[:0]
+		c.calls, c.ids, c.st = c.calls[:0], c.ids[:0], c.st[:0]
 		a.free <- c
 	}
 	close(a.done)
@@ -139,9 +129,8 @@ func (a *asyncObserver) add(call obsCall) {
 }
 
 func (a *asyncObserver) Point(p vessel.TrackPoint) {
-	c := a.cur
-	c.points = append(c.points, pointRec{pos: c.srcs.Pack(&p.Position), mmsi: p.MMSI, seg: p.Segment})
-	a.add(obsCall{kind: obsPoint, i: int32(len(a.cur.points) - 1)})
+	a.cur.points.Add(&p)
+	a.add(obsCall{kind: obsPoint, i: int32(a.cur.points.Len() - 1)})
 }
 
 func (a *asyncObserver) Identity(id vessel.Identity, isNew bool) {

@@ -30,14 +30,15 @@ func pointKey(mmsi uint32, t int64, lat, lon float64) string {
 	return fmt.Sprintf("%d/%d/%v/%v", mmsi, t, lat, lon)
 }
 
-func (q *quantStore) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+func (q *quantStore) AddPacked(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error) {
 	q.mu.Lock()
-	q.sizes = append(q.sizes, len(pts))
-	for _, p := range pts {
+	q.sizes = append(q.sizes, pts.Len())
+	for i := range pts.Len() {
+		p := pts.At(i)
 		q.stored[pointKey(p.MMSI, p.Time.UnixMicro(), p.Lat, p.Lon)] = true
 	}
 	q.mu.Unlock()
-	return q.Store.AddPositions(ctx, run, pts)
+	return q.Store.AddPacked(ctx, run, pts)
 }
 
 // PutEvents checks that every event's point is stored already.

@@ -54,14 +54,14 @@ type countingStore struct {
 	stored int
 }
 
-func (c *countingStore) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+func (c *countingStore) AddPacked(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error) {
 	c.mu.Lock()
-	if len(pts) > 0 {
-		c.calls = append(c.calls, len(pts))
-		c.stored += len(pts)
+	if n := pts.Len(); n > 0 {
+		c.calls = append(c.calls, n)
+		c.stored += n
 	}
 	c.mu.Unlock()
-	return c.Store.AddPositions(ctx, run, pts)
+	return c.Store.AddPacked(ctx, run, pts)
 }
 
 // With FlushEvery a slow live feed reaches the store in small batches

@@ -100,30 +100,51 @@ type Summary struct {
 	Elapsed                  time.Duration
 }
 
-// batch is one store transaction's worth of output.
+// batch is one store transaction's worth of output. Its points are
+// packed (see vessel.Points): the two batches in circulation hold up to
+// 1.1 million points, which the garbage collector would otherwise read on
+// every cycle.
 type batch struct {
-	col    track.Collector
+	pts    vessel.Points
 	ids    []vessel.Identity
 	events []event.Event
 }
 
+func (b *batch) reset() {
+	b.pts.Reset()
+	clear(b.ids)
+	b.ids = b.ids[:0]
+	clear(b.events)
+	b.events = b.events[:0]
+}
+
+// tee is the tracker's Emitter: what it emits goes to the current batch
+// and to the observer.
 type tee struct {
-	col *track.Collector
+	b   *batch
 	obs Observer
 }
 
 func (t *tee) Point(p vessel.TrackPoint) {
-	t.col.Point(p)
+	t.b.pts.Add(&p)
 	if t.obs != nil {
 		t.obs.Point(p)
 	}
 }
 
 func (t *tee) Identity(id vessel.Identity, isNew bool) {
-	t.col.Identity(id, isNew)
+	t.b.ids = append(t.b.ids, id)
 	if t.obs != nil {
 		t.obs.Identity(id, isNew)
 	}
+}
+
+// PackedLoader is a Store that takes a batch packed (DuckDB); a Store
+// without it is given the batch's points unpacked through AddPositions.
+// A wrapper that embeds a PackedLoader and intercepts AddPositions must
+// intercept AddPacked as well: the pipeline calls AddPacked only.
+type PackedLoader interface {
+	AddPacked(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error)
 }
 
 // Quantizer is a Store that loads batches best in whole multiples of
@@ -198,7 +219,7 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	cur := w.get()
 	// out feeds the current batch and the observer; one value for the
 	// whole run, so handing it to the tracker allocates nothing.
-	out := &tee{col: &cur.col, obs: cfg.Observer}
+	out := &tee{b: cur, obs: cfg.Observer}
 	// shipN hands the first n points of the current batch to the writer,
 	// with its identities, and takes a free batch that starts with the
 	// rest. Events found so far go with the batch of the last point:
@@ -214,27 +235,21 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 		if cfg.Observer != nil {
 			events = cfg.Observer.Drain()
 		}
-		for _, e := range cur.col.Identities {
-			cur.ids = append(cur.ids, e.Identity)
-		}
-		rest := cur.col.Points[n:]
-		cur.col.Points = cur.col.Points[:n]
-		if len(rest) == 0 {
+		rest := cur.pts.Len() > n
+		if !rest {
 			cur.events = append(cur.events, events...)
 		}
 		prev := cur
+		next := w.get()
+		if rest {
+			prev.pts.MoveTail(n, &next.pts)
+			next.events = append(next.events, events...)
+		}
 		if err := w.put(prev); err != nil {
 			return err
 		}
-		cur = w.get()
-		out.col = &cur.col
-		if len(rest) > 0 {
-			// prev is the writer's now but its backing array past n is
-			// not: the writer only reads Points[:n].
-			cur.col.Points = append(cur.col.Points, rest...)
-			clear(rest)
-			cur.events = append(cur.events, events...)
-		}
+		cur = next
+		out.b = cur
 		return nil
 	}
 	// minBatch grows with the batches shipped, from MinBatchPoints (for
@@ -245,10 +260,10 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 		return min(cfg.MinBatchPoints*(1+max(batches-4, 0)), cfg.BatchPoints)
 	}
 	// ship hands the whole current batch to the writer.
-	ship := func() error { return shipN(len(cur.col.Points)) }
+	ship := func() error { return shipN(cur.pts.Len()) }
 	// shipFull ships the points that fill whole quanta, or all of them.
 	shipFull := func() error {
-		n := len(cur.col.Points)
+		n := cur.pts.Len()
 		if quantum > 0 && n >= quantum {
 			n -= n % quantum
 		}
@@ -335,7 +350,7 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 		lctx, stop := context.WithCancel(ctx)
 		defer stop() // before src.Close, which unblocks a pending Next
 		next = liveNext(lctx, src, cfg.FlushEvery, func() error {
-			if len(out.col.Points) > 0 && due() {
+			if out.b.pts.Len() > 0 && due() {
 				return ship()
 			}
 			return nil
@@ -386,7 +401,7 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 				bar.Update(progress(), n)
 			}
 		}
-		switch np := len(out.col.Points); {
+		switch np := out.b.pts.Len(); {
 		case cfg.FlushEvery > 0 && np > 0 && due():
 			if err := ship(); err != nil {
 				return err
@@ -411,7 +426,10 @@ type writer struct {
 	done   chan struct{}
 	failed chan struct{} // closed when a write fails
 	err    error         // set by the goroutine before failed closes
-	added  int
+	// unpacked holds a batch's points for a Store that is not a
+	// PackedLoader, reused from batch to batch.
+	unpacked []vessel.TrackPoint
+	added    int
 	dups   int
 	idents int
 	events int
@@ -422,7 +440,7 @@ func newWriter(ctx context.Context, st Store, run store.RunID, size int) *writer
 		done: make(chan struct{}), failed: make(chan struct{})}
 	for range 2 {
 		b := &batch{}
-		b.col.Points = make([]vessel.TrackPoint, 0, size+size/8)
+		b.pts.P = make([]vessel.PackedPoint, 0, size+size/8)
 		w.free <- b
 	}
 	go w.loop()
@@ -437,10 +455,7 @@ func (w *writer) loop() {
 				close(w.failed)
 			}
 		}
-		b.col.Reset()
-		clear(b.ids)
-		b.ids = b.ids[:0]
-		b.events = b.events[:0]
+		b.reset()
 		w.free <- b
 	}
 }
@@ -454,8 +469,19 @@ func (w *writer) write(b *batch) error {
 		}
 		w.idents += len(b.ids)
 	}
-	if len(b.col.Points) > 0 {
-		ls, err := w.st.AddPositions(w.ctx, w.run, b.col.Points)
+	if b.pts.Len() > 0 {
+		var ls store.LoadStats
+		var err error
+		if pl, ok := w.st.(PackedLoader); ok {
+			ls, err = pl.AddPacked(w.ctx, w.run, &b.pts)
+		} else {
+			w.unpacked = w.unpacked[:0]
+			for i := range b.pts.Len() {
+				w.unpacked = append(w.unpacked, b.pts.At(i))
+			}
+			ls, err = w.st.AddPositions(w.ctx, w.run, w.unpacked)
+			clear(w.unpacked)
+		}
 		if err != nil {
 			return err
 		}

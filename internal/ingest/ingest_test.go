@@ -69,7 +69,7 @@ func TestRunCountsAndIdempotence(t *testing.T) {
 	}
 }
 
-// failingStore fails AddPositions after n calls: a disk that fills up.
+// failingStore fails AddPacked after n calls: a disk that fills up.
 type failingStore struct {
 	*duckdb.Store
 	n int
@@ -77,12 +77,12 @@ type failingStore struct {
 
 var errDiskFull = errors.New("disk full")
 
-func (f *failingStore) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+func (f *failingStore) AddPacked(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error) {
 	if f.n == 0 {
 		return store.LoadStats{}, errDiskFull
 	}
 	f.n--
-	return f.Store.AddPositions(ctx, run, pts)
+	return f.Store.AddPacked(ctx, run, pts)
 }
 
 func TestStoreFailureStopsTheRun(t *testing.T) {

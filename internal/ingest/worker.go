@@ -50,7 +50,7 @@ type StreamStats struct {
 // run (0: none).
 func NewStream(st Store, run store.RunID, cfg StreamConfig) *Stream {
 	s := &Stream{cfg: cfg, w: writer{st: st, run: run}}
-	s.out = &tee{col: &s.b.col}
+	s.out = &tee{b: &s.b}
 	s.start()
 	return s
 }
@@ -95,20 +95,13 @@ func (s *Stream) Write(ctx context.Context) error {
 	if s.obs != nil {
 		s.b.events = append(s.b.events, s.obs.Drain()...)
 	}
-	for _, e := range s.b.col.Identities {
-		s.b.ids = append(s.b.ids, e.Identity)
-	}
 	err := s.upsertRounds(ctx)
 	if err == nil {
 		s.w.ctx = ctx
 		err = s.w.write(&s.b)
 	}
 	s.w.ctx = nil
-	s.b.col.Reset()
-	clear(s.b.ids)
-	s.b.ids = s.b.ids[:0]
-	clear(s.b.events)
-	s.b.events = s.b.events[:0]
+	s.b.reset()
 	return err
 }
 

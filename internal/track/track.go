@@ -242,14 +242,14 @@ func (t *Tracker) Add(obs vessel.Observation, emit Emitter) {
 	switch {
 	case obs.Position != nil:
 		p := obs.Position
-		if p.Time.IsZero() || !vessel.ValidPosition(p.Lat, p.Lon) {
+		if p.Time.IsZero() || !vessel.Packable(p.Time) || !vessel.ValidPosition(p.Lat, p.Lon) {
 			t.stats.Invalid++
 			return
 		}
 		e = entry{pos: t.sources.Pack(p)}
 		mmsi = p.MMSI
 	case obs.Static != nil:
-		if obs.Static.Time.IsZero() {
+		if obs.Static.Time.IsZero() || !vessel.Packable(obs.Static.Time) {
 			t.stats.Invalid++
 			return
 		}

@@ -345,9 +345,12 @@ func TestInvalid(t *testing.T) {
 		pos(273000011, at(0), 91, 181),
 		pos(273000011, at(0), 0, 0),
 		vessel.Observation{Static: &vessel.Static{MMSI: 273000011}},
+		// Beyond what a packed time holds: it would wrap to 1677.
+		pos(273000011, time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), 43, 131),
+		vessel.Observation{Static: &vessel.Static{MMSI: 273000011, Time: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)}},
 		pos(273000011, at(0), 43, 131),
 	)
-	if s := tr.Stats(); s.Invalid != 5 || s.Points != 1 || len(c.Points) != 1 {
+	if s := tr.Stats(); s.Invalid != 7 || s.Points != 1 || len(c.Points) != 1 {
 		t.Errorf("stats %+v", s)
 	}
 }

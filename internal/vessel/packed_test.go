@@ -41,3 +41,62 @@ func TestPackRoundTrip(t *testing.T) {
 		t.Errorf("after Reset, the first name got %d", n)
 	}
 }
+
+// A batch gives back what was added; MoveTail leaves the head in place
+// and the tail, sources re-interned, behind what the other batch holds.
+func TestPointsMoveTail(t *testing.T) {
+	t0 := time.Date(2023, 9, 20, 6, 0, 0, 0, time.UTC)
+	var a, b Points
+	var want []TrackPoint
+	for i := range 10 {
+		p := TrackPoint{Position: Position{MMSI: 273_000_000 + uint32(i%3), Time: t0.Add(time.Duration(i) * time.Second),
+			Lat: 42.7, Lon: 130.4, SOG: 9, COG: 90, Heading: 511, Class: ClassA, MsgType: 1,
+			Source: fmt.Sprintf("rx-%d", i%4)}, Segment: uint32(i)}
+		a.Add(&p)
+		want = append(want, p)
+	}
+	b.Add(&TrackPoint{Position: Position{MMSI: 1, Time: t0, Source: "rx-3"}})
+	a.MoveTail(6, &b)
+	if a.Len() != 6 || b.Len() != 5 {
+		t.Fatalf("lengths %d and %d after moving 4, want 6 and 5", a.Len(), b.Len())
+	}
+	for i := range 6 {
+		if got := a.At(i); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("head %d: %+v, want %+v", i, got, want[i])
+		}
+	}
+	for i := range 4 {
+		if got := b.At(1 + i); !reflect.DeepEqual(got, want[6+i]) {
+			t.Errorf("tail %d: %+v, want %+v", i, got, want[6+i])
+		}
+	}
+	// Points 6-9 came from rx-2, rx-3, rx-0, rx-1; b had rx-3 already.
+	if got := b.Sources.Names(); !reflect.DeepEqual(got, []string{"rx-3", "rx-2", "rx-0", "rx-1"}) {
+		t.Errorf("moved-to sources %q, want rx-3 (its own), rx-2, rx-0, rx-1", got)
+	}
+	a.Reset()
+	if a.Len() != 0 || len(a.Sources.Names()) != 0 {
+		t.Errorf("Reset left %d points, %d sources", a.Len(), len(a.Sources.Names()))
+	}
+}
+
+// Packable bounds are those of int64 nanoseconds; outside them Pack
+// would wrap around.
+func TestPackable(t *testing.T) {
+	for _, c := range []struct {
+		t    time.Time
+		want bool
+	}{
+		{time.Time{}, true},
+		{time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(1677, 9, 22, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(2262, 4, 10, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(1677, 9, 20, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(2262, 4, 12, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		if got := Packable(c.t); got != c.want {
+			t.Errorf("Packable(%v) = %v, want %v", c.t, got, c.want)
+		}
+	}
+}

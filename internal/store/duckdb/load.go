@@ -64,6 +64,8 @@ type writer struct {
 	// memory (page faults, garbage) every time. It keeps the size of the
 	// largest batch seen.
 	scratch scratch
+	// packed holds an AddPositions call's points packed, reused.
+	packed vessel.Points
 	// sources is the committed content of the sources table (name → id),
 	// loaded on first use; nil until then.
 	sources    map[string]uint32
@@ -107,13 +109,12 @@ func newWriter(ctx context.Context, db *sql.DB) (*writer, error) {
 
 func (w *writer) close() error { return w.conn.Close() }
 
-// batch is one AddPositions call prepared for lookout_batch().
+// batch is one AddPacked call prepared for lookout_batch().
 type batch struct {
-	pts        []vessel.TrackPoint
+	pts        []vessel.PackedPoint
 	order      []int32  // indices into pts of the unique points, in key order
 	times      []int64  // Unix µs of each point
-	src        []uint32 // index of each point's source in srcNames
-	srcNames   []string
+	srcNames   []string // the points' sources, by their Src
 	srcIDs     []uint32 // sources.id of each of srcNames, set by the writer
 	vessels    []vesselSum
 	presence   []presenceRow
@@ -178,7 +179,6 @@ func compareKeys(a, b key) int {
 
 // scratch holds the per-point slices prepare needs, for reuse.
 type scratch struct {
-	src          []uint32
 	slots, order []int32
 	times        []int64
 	keys         []key
@@ -198,35 +198,27 @@ func sized[T any](s []T, n int) []T {
 // points by MMSI (a counting sort) and sorts each vessel's points only
 // when they are out of time order, which input rarely is. The batch's
 // slices are sc's, valid until the next prepare with the same sc.
-func prepare(pts []vessel.TrackPoint, sc *scratch) (*batch, error) {
+func prepare(in *vessel.Points, sc *scratch) (*batch, error) {
+	pts := in.P
 	if len(pts) > math.MaxInt32 {
 		return nil, fmt.Errorf("%w: batch of %d points", store.ErrInvalid, len(pts))
 	}
-	sc.src, sc.slots, sc.times = sized(sc.src, len(pts)), sized(sc.slots, len(pts)), sized(sc.times, len(pts))
+	sc.slots, sc.times = sized(sc.slots, len(pts)), sized(sc.times, len(pts))
 	sc.keys, sc.order = sized(sc.keys, len(pts)), sc.order[:0]
-	b := &batch{pts: pts, src: sc.src, times: sc.times, tmin: math.MaxInt64, tmax: math.MinInt64, mmin: math.MaxUint32}
-	srcIdx := map[string]uint32{}
-	lastSrc, lastIdx := "", uint32(0)
+	b := &batch{pts: pts, srcNames: in.Sources.Names(), times: sc.times, tmin: math.MaxInt64, tmax: math.MinInt64, mmin: math.MaxUint32}
 	slot := map[uint32]int32{}
 	var mmsis []uint32
 	var counts []int32
 	slots, times := sc.slots, sc.times
 	lastM, lastSlot := uint32(0), int32(-1)
 	for i := range pts {
-		p := &pts[i].Position
-		if err := checkPosition(p); err != nil {
+		p := &pts[i]
+		if err := checkPacked(p); err != nil {
 			return nil, fmt.Errorf("position %d: %w", i, err)
 		}
-		if i == 0 || p.Source != lastSrc {
-			idx, ok := srcIdx[p.Source]
-			if !ok {
-				idx = uint32(len(b.srcNames))
-				srcIdx[p.Source] = idx
-				b.srcNames = append(b.srcNames, p.Source)
-			}
-			lastSrc, lastIdx = p.Source, idx
+		if int(p.Src) >= len(b.srcNames) {
+			return nil, fmt.Errorf("%w: position %d: source %d of %d", store.ErrInvalid, i, p.Src, len(b.srcNames))
 		}
-		b.src[i] = lastIdx
 		if p.MMSI != lastM || lastSlot < 0 {
 			s, ok := slot[p.MMSI]
 			if !ok {
@@ -239,7 +231,7 @@ func prepare(pts []vessel.TrackPoint, sc *scratch) (*batch, error) {
 		}
 		slots[i] = lastSlot
 		counts[lastSlot]++
-		t := p.Time.UnixMicro()
+		t := micros(p.T)
 		times[i] = t
 		b.tmin, b.tmax = min(b.tmin, t), max(b.tmax, t)
 		b.mmin, b.mmax = min(b.mmin, p.MMSI), max(b.mmax, p.MMSI)
@@ -353,7 +345,7 @@ func valid32(v float32) bool { return v == v }
 const maxSourceID = 1<<24 - 1
 
 // packFlags packs p's small fields and its source id into flags.
-func packFlags(p *vessel.Position, src uint32) uint64 {
+func packFlags(p *vessel.Packed, src uint32) uint64 {
 	return uint64(p.Heading) | uint64(p.Status)<<16 | uint64(p.Class)<<24 | uint64(p.MsgType)<<32 | uint64(src)<<40
 }
 
@@ -420,7 +412,8 @@ func (b *batch) fillRaw(v *[numCols]rawVector, rows []int32) {
 	}
 	if out := column[uint64](v[colFlags], n); out != nil {
 		for r, i := range rows {
-			out[r] = packFlags(&b.pts[i].Position, b.srcIDs[b.src[i]])
+			p := &b.pts[i]
+			out[r] = packFlags(&p.Packed, b.srcIDs[p.Src])
 		}
 	}
 	if out := column[uint32](v[colSegment], n); out != nil {
@@ -435,7 +428,7 @@ func (b *batch) fillSlow(c duckdbdrv.DataChunk, rows []int32) error {
 	for r, i := range rows {
 		p := &b.pts[i]
 		vals := [numCols]any{p.MMSI, time.UnixMicro(b.times[i]), p.Lat, p.Lon, nil, nil,
-			packFlags(&p.Position, b.srcIDs[b.src[i]]), p.Segment}
+			packFlags(&p.Packed, b.srcIDs[p.Src]), p.Segment}
 		if valid32(p.SOG) {
 			vals[colSOG] = p.SOG
 		}
@@ -461,14 +454,39 @@ func (s *Store) AddPositions(ctx context.Context, run store.RunID, pts []vessel.
 	if len(pts) == 0 {
 		return store.LoadStats{}, nil
 	}
-	st, err := w.addPositions(ctx, run, pts)
+	w.packed.Reset()
+	for i := range pts {
+		if err := checkPosition(&pts[i].Position); err != nil {
+			return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): position %d: %w", len(pts), run, i, err)
+		}
+		w.packed.Add(&pts[i])
+	}
+	st, err := w.addPositions(ctx, run, &w.packed)
 	if err != nil {
 		return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): %w", len(pts), run, err)
 	}
 	return st, nil
 }
 
-func (w *writer) addPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
+// AddPacked is AddPositions for a packed batch (ingest.PackedLoader): what
+// the ingest pipeline hands the store.
+func (s *Store) AddPacked(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error) {
+	w, err := s.lockWriter()
+	if err != nil {
+		return store.LoadStats{}, fmt.Errorf("duckdb: add positions: %w", err)
+	}
+	defer s.mu.Unlock()
+	if pts.Len() == 0 {
+		return store.LoadStats{}, nil
+	}
+	st, err := w.addPositions(ctx, run, pts)
+	if err != nil {
+		return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): %w", pts.Len(), run, err)
+	}
+	return st, nil
+}
+
+func (w *writer) addPositions(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error) {
 	b, err := prepare(pts, &w.scratch)
 	if err != nil {
 		return store.LoadStats{}, err
@@ -576,7 +594,7 @@ WHERE NOT EXISTS (
 			return store.LoadStats{}, err
 		}
 	}
-	dups := int64(len(pts)) - added
+	dups := int64(len(b.pts)) - added
 	if run != 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE ingest_runs SET positions_added = positions_added + ?, duplicates_skipped = duplicates_skipped + ? WHERE id = ?`,
 			added, dups, int64(run)); err != nil {
@@ -820,15 +838,37 @@ func (b *batch) drop(gone map[int32]bool) {
 	b.order, b.vessels = order, vessels
 }
 
-// checkPosition rejects what the schema cannot hold faithfully.
+// checkPosition rejects what the schema cannot hold faithfully, and
+// times a packed batch cannot hold.
 func checkPosition(p *vessel.Position) error {
+	if !vessel.Packable(p.Time) {
+		return fmt.Errorf("%w: mmsi %d time %v out of range", store.ErrInvalid, p.MMSI, p.Time)
+	}
+	k := vessel.PackedPoint{MMSI: p.MMSI, Packed: vessel.Packed{Lat: p.Lat, Lon: p.Lon, T: math.MinInt64}}
+	if !p.Time.IsZero() {
+		k.T = p.Time.UnixNano()
+	}
+	return checkPacked(&k)
+}
+
+// checkPacked is checkPosition for a packed point.
+func checkPacked(p *vessel.PackedPoint) error {
 	if p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
 		return fmt.Errorf("%w: mmsi %d lat/lon %g,%g out of range", store.ErrInvalid, p.MMSI, p.Lat, p.Lon)
 	}
-	if p.Time.IsZero() {
+	if p.T == math.MinInt64 {
 		return fmt.Errorf("%w: mmsi %d without time", store.ErrInvalid, p.MMSI)
 	}
 	return nil
+}
+
+// micros is Unix ns as Unix µs, rounded down as time.Time.UnixMicro is.
+func micros(ns int64) int64 {
+	us := ns / 1000
+	if ns%1000 < 0 {
+		us--
+	}
+	return us
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -288,5 +290,86 @@ func TestBulkMode(t *testing.T) {
 	end()
 	if n := threads(); n != 3 {
 		t.Errorf("%d threads after bulk mode, want 3", n)
+	}
+}
+
+// TestAddPacked: a packed batch (the ingest pipeline's) stores what the
+// same points stored through AddPositions do, its times truncated to the
+// microsecond before 1970 as after; points a batch cannot hold are
+// refused with ErrInvalid.
+func TestAddPacked(t *testing.T) {
+	ctx := context.Background()
+	pts := edgePoints(211000000, 3000)
+	for i := range pts {
+		pts[i].Time = pts[i].Time.Add(time.Duration(i%1000) * time.Nanosecond)
+		if i%5 == 0 { // before 1970: truncation rounds down
+			pts[i].Time = pts[i].Time.AddDate(-60, 0, 0)
+		}
+	}
+	var got [2][]vessel.TrackPoint
+	for k, packed := range []bool{false, true} {
+		s, err := Open(ctx, testConfig(filepath.Join(t.TempDir(), "s.duckdb")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ls store.LoadStats
+		if packed {
+			var b vessel.Points
+			b.Sources.Index("unused source") // a table whose indexes are not the store's ids
+			for i := range pts {
+				b.Add(&pts[i])
+			}
+			ls, err = s.AddPacked(ctx, 0, &b)
+		} else {
+			ls, err = s.AddPositions(ctx, 0, pts)
+		}
+		if err != nil || ls.Added != len(pts) {
+			t.Fatalf("packed=%v: %+v, %v", packed, ls, err)
+		}
+		for m := uint32(211000000); m < 211000003; m++ {
+			tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[k] = append(got[k], tr...)
+		}
+		s.Close()
+	}
+	if len(got[0]) != len(pts) || len(got[1]) != len(pts) {
+		t.Fatalf("%d and %d points back, want %d", len(got[0]), len(got[1]), len(pts))
+	}
+	want := map[[2]int64]vessel.TrackPoint{}
+	for _, p := range pts {
+		p.Time = time.UnixMicro(p.Time.UnixMicro()).UTC()
+		want[[2]int64{int64(p.MMSI), p.Time.UnixMicro()}] = p
+	}
+	for i := range got[0] {
+		w := want[[2]int64{int64(got[1][i].MMSI), got[1][i].Time.UnixMicro()}]
+		if !samePoint(got[0][i], got[1][i]) || !samePoint(got[1][i], w) {
+			t.Fatalf("point %d: packed %+v, unpacked %+v, stored %+v", i, got[1][i], got[0][i], w)
+		}
+	}
+
+	s, err := Open(ctx, testConfig(filepath.Join(t.TempDir(), "bad.duckdb")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	good := vessel.TrackPoint{Position: vessel.Position{MMSI: 211000000, Time: time.Date(2023, 9, 20, 0, 0, 0, 0, time.UTC), Lat: 42, Lon: 130}}
+	noSource := vessel.Points{P: []vessel.PackedPoint{{MMSI: 211000000, Packed: vessel.Packed{T: 1, Src: 3}}}}
+	var noTime vessel.Points
+	noTime.Add(&vessel.TrackPoint{Position: vessel.Position{MMSI: 211000000}})
+	for name, b := range map[string]*vessel.Points{"source index past the table": &noSource, "no time": &noTime} {
+		if _, err := s.AddPacked(ctx, 0, b); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	late := good
+	late.Time = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.AddPositions(ctx, 0, []vessel.TrackPoint{good, late}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("a time past 2262: %v, want ErrInvalid", err)
+	}
+	if n, err := s.AddPositions(ctx, 0, []vessel.TrackPoint{good}); err != nil || n.Added != 1 {
+		t.Errorf("after the refused batches, a good point: %+v, %v", n, err)
 	}
 }

@@ -10,10 +10,14 @@ import (
 func BenchmarkPrepare(b *testing.B) {
 	buf := make([]vessel.TrackPoint, 1<<20)
 	newSynth(5000, time.Minute).next(buf)
+	var pts vessel.Points
+	for i := range buf {
+		pts.Add(&buf[i])
+	}
 	var sc scratch
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := prepare(buf, &sc); err != nil {
+		if _, err := prepare(&pts, &sc); err != nil {
 			b.Fatal(err)
 		}
 	}
