@@ -430,9 +430,9 @@ type writer struct {
 	// PackedLoader, reused from batch to batch.
 	unpacked []vessel.TrackPoint
 	added    int
-	dups   int
-	idents int
-	events int
+	dups     int
+	idents   int
+	events   int
 }
 
 func newWriter(ctx context.Context, st Store, run store.RunID, size int) *writer {
