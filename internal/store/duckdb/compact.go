@@ -34,6 +34,7 @@ func (s *Store) Compact(ctx context.Context) error {
 }
 
 func (w *writer) compact(ctx context.Context) error {
+	w.last = nil // its spans are folded
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err

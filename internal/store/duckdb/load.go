@@ -38,10 +38,12 @@ import (
 //     spans are the only ones that can be stored already ("suspects"):
 //     none when the data is newer than what is stored, a few at batch
 //     boundaries in a file ingest (a vessel's two fixes of one second
-//     split between batches). Those few are looked up in the store, the
-//     stored ones dropped from the batch and its sums, and the rest is
-//     inserted as it is, the vessel counts coming from the sums made
-//     while sorting;
+//     split between batches). Those at the last time of the span the
+//     writer's previous batch stored are settled from the places it kept
+//     of that batch (lastBatch); the few others are looked up in the
+//     store. The stored ones are dropped from the batch and its sums, and
+//     the rest is inserted as it is, the vessel counts coming from the
+//     sums made while sorting;
 //   - when more than a quarter of the batch is suspect (the same data
 //     ingested again), the batch's new rows are found by an anti-join
 //     against the stored rows in its time range, materialised, inserted
@@ -66,6 +68,11 @@ type writer struct {
 	scratch scratch
 	// packed holds an AddPositions call's points packed, reused.
 	packed vessel.Points
+	// last is what the last batch stored, for the next one's duplicate
+	// check; nil when unknown (before the first batch, after a failed one,
+	// after anything else rewrote positions).
+	last    *lastBatch
+	lookups int // storedCopies calls, for tests
 	// sources is the committed content of the sources table (name → id),
 	// loaded on first use; nil until then.
 	sources    map[string]uint32
@@ -526,7 +533,9 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts *vessel.
 	// a file ingest). Those few are looked up; when many are (the same
 	// data ingested again), the whole batch is compared with the store.
 	limit := len(b.order) / 4
-	suspects, err := w.suspects(ctx, tx, b, limit)
+	last := w.last
+	w.last = nil // until this batch commits
+	suspects, stored, err := w.suspects(ctx, tx, b, last, limit)
 	if err != nil {
 		return store.LoadStats{}, err
 	}
@@ -539,17 +548,21 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 		return store.LoadStats{}, fmt.Errorf("updating presence: %w", err)
 	}
 	var added int64
-	if len(suspects) <= limit {
+	var next *lastBatch
+	if len(suspects)+len(stored) <= limit {
 		if len(suspects) > 0 {
-			stored, err := w.storedCopies(ctx, tx, b, suspects)
+			found, err := w.storedCopies(ctx, tx, b, suspects)
 			if err != nil {
 				return store.LoadStats{}, err
 			}
-			if len(stored) > 0 {
-				b.drop(stored)
-				if err := w.stageVessels(ctx, tx, b); err != nil {
-					return store.LoadStats{}, err
-				}
+			for i := range found {
+				stored[i] = true
+			}
+		}
+		if len(stored) > 0 {
+			b.drop(stored)
+			if err := w.stageVessels(ctx, tx, b); err != nil {
+				return store.LoadStats{}, err
 			}
 		}
 		// Every point left is new.
@@ -568,6 +581,7 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 				return store.LoadStats{}, fmt.Errorf("updating vessels: %w", err)
 			}
 		}
+		next = b.lastBatch()
 	} else {
 		// Much may be stored: keep what is not.
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE fresh AS
@@ -608,6 +622,7 @@ WHERE NOT EXISTS (
 		w.sources[name] = id
 		w.nextSource = max(w.nextSource, id+1)
 	}
+	w.last = next
 	return store.LoadStats{Added: int(added), Duplicates: int(dups)}, nil
 }
 
@@ -716,24 +731,30 @@ func (w *writer) appendRows(table string, n int, row func(i int) []driver.Value)
 	return nil
 }
 
-// suspects returns the indices into b.pts of the batch points that lie
-// within one of their vessel's stored position spans — the only ones that
-// can be stored already — or, once there are more than limit, some more
-// than limit of them. stage_vessels must hold b's vessels.
-func (w *writer) suspects(ctx context.Context, tx *sql.Tx, b *batch, limit int) ([]int32, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT s.mmsi, epoch_us(v.first_position), epoch_us(v.last_position)
+// suspects finds the batch points that may be stored already: those
+// that lie within one of their vessel's stored position spans. A point
+// in the span the writer's last batch stored (last, nil if unknown) and
+// at its last time is settled here, from the keys kept of it (the usual
+// duplicate of a file ingest: a vessel's two reports of one second, one
+// in each batch): stored holds those that are stored. The others are
+// returned for lookup (suspects, indices into b.pts, sorted). Once the
+// two hold more than limit, it stops: the caller compares the whole batch
+// anyway. stage_vessels must hold b's vessels.
+func (w *writer) suspects(ctx context.Context, tx *sql.Tx, b *batch, last *lastBatch, limit int) (suspects []int32, stored map[int32]bool, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT s.mmsi, v.positions, epoch_us(v.first_position), epoch_us(v.last_position)
 FROM stage_vessels s JOIN position_spans v ON v.mmsi = s.mmsi
 WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timestamp(s.last_t)::TIMESTAMPTZ >= v.first_position`)
 	if err != nil {
-		return nil, fmt.Errorf("finding stored spans: %w", err)
+		return nil, nil, fmt.Errorf("finding stored spans: %w", err)
 	}
 	defer rows.Close()
-	var out []int32
+	stored = map[int32]bool{}
+	claimed := map[uint32]bool{}
 	for rows.Next() {
 		var mmsi uint32
-		var first, last int64
-		if err := rows.Scan(&mmsi, &first, &last); err != nil {
-			return nil, fmt.Errorf("finding stored spans: %w", err)
+		var n, first, lastT int64
+		if err := rows.Scan(&mmsi, &n, &first, &lastT); err != nil {
+			return nil, nil, fmt.Errorf("finding stored spans: %w", err)
 		}
 		k, ok := slices.BinarySearchFunc(b.vessels, mmsi, func(v vesselSum, m uint32) int { return cmp.Compare(v.mmsi, m) })
 		if !ok {
@@ -744,27 +765,96 @@ WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timesta
 		v := &b.vessels[k]
 		run := b.order[v.at : v.at+int32(v.n)]
 		lo := sort.Search(len(run), func(j int) bool { return b.times[run[j]] >= first })
-		hi := sort.Search(len(run), func(j int) bool { return b.times[run[j]] > last })
-		out = append(out, run[lo:max(lo, hi)]...)
-		if len(out) > limit {
+		hi := sort.Search(len(run), func(j int) bool { return b.times[run[j]] > lastT })
+		in := run[lo:max(lo, hi)]
+		// The last batch's span of the vessel, once: another span
+		// equal to it (stored before) is looked up like any other.
+		tail, known := last.tail(vesselSum{mmsi: mmsi, n: n, first: first, last: lastT})
+		if known && !claimed[mmsi] {
+			claimed[mmsi] = true
+			for _, i := range in {
+				switch {
+				case b.times[i] != lastT:
+					suspects = append(suspects, i)
+				case slices.Contains(tail, latLon{b.pts[i].Lat, b.pts[i].Lon}):
+					stored[i] = true
+				}
+			}
+		} else {
+			suspects = append(suspects, in...)
+		}
+		if len(suspects)+len(stored) > limit {
 			// A point inside two overlapping spans of its vessel is
 			// listed twice: count each once.
-			slices.Sort(out)
-			if out = slices.Compact(out); len(out) > limit {
-				break // the caller compares the whole batch anyway
+			slices.Sort(suspects)
+			if suspects = slices.Compact(suspects); len(suspects)+len(stored) > limit {
+				break
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("finding stored spans: %w", err)
+		return nil, nil, fmt.Errorf("finding stored spans: %w", err)
 	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
+	slices.Sort(suspects)
+	suspects = slices.Compact(suspects)
+	// What is known stored needs no lookup.
+	suspects = slices.DeleteFunc(suspects, func(i int32) bool { return stored[i] })
+	return suspects, stored, nil
+}
+
+// lastBatch is what one batch stored, kept by the writer for the next:
+// per vessel its span (a row of position_spans) and the places of its
+// points at the span's last time.
+type lastBatch struct {
+	spans []lastSpan // by MMSI
+	keys  []latLon
+}
+
+type lastSpan struct {
+	vesselSum
+	keys int32 // its places are keys[at : at+keys]; at is into keys here
+}
+
+type latLon struct{ lat, lon float64 }
+
+// lastBatch is what b stores once it commits; b's vessels must be the
+// spans it adds.
+func (b *batch) lastBatch() *lastBatch {
+	n := &lastBatch{spans: make([]lastSpan, 0, len(b.vessels))}
+	for _, v := range b.vessels {
+		run := b.order[v.at : v.at+int32(v.n)]
+		at := len(n.keys)
+		for j := len(run) - 1; j >= 0 && b.times[run[j]] == v.last; j-- {
+			p := &b.pts[run[j]]
+			n.keys = append(n.keys, latLon{p.Lat, p.Lon})
+		}
+		v.at = int32(at)
+		n.spans = append(n.spans, lastSpan{vesselSum: v, keys: int32(len(n.keys) - at)})
+	}
+	return n
+}
+
+// tail returns the places of the points at v.last of the span v, if l
+// stored that span.
+func (l *lastBatch) tail(v vesselSum) ([]latLon, bool) {
+	if l == nil {
+		return nil, false
+	}
+	k, ok := slices.BinarySearchFunc(l.spans, v.mmsi, func(s lastSpan, m uint32) int { return cmp.Compare(s.mmsi, m) })
+	if !ok {
+		return nil, false
+	}
+	s := &l.spans[k]
+	if s.n != v.n || s.first != v.first || s.last != v.last {
+		return nil, false
+	}
+	return l.keys[s.at : s.at+s.keys], true
 }
 
 // storedCopies returns those of the suspect points (indices into b.pts)
 // that are stored already.
 func (w *writer) storedCopies(ctx context.Context, tx *sql.Tx, b *batch, suspects []int32) (map[int32]bool, error) {
+	w.lookups++
 	if _, err := tx.ExecContext(ctx, `DELETE FROM stage_suspects`); err != nil {
 		return nil, fmt.Errorf("clearing staging: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -372,4 +373,45 @@ func TestAddPacked(t *testing.T) {
 	if n, err := s.AddPositions(ctx, 0, []vessel.TrackPoint{good}); err != nil || n.Added != 1 {
 		t.Errorf("after the refused batches, a good point: %+v, %v", n, err)
 	}
+}
+
+// TestBoundaryFromMemory: the copy of a vessel's last fix of the batch
+// before (a file ingest's usual duplicate) is settled from what the
+// writer kept of that batch, without a lookup in the store; after a
+// reopen, or with a copy of an earlier fix, the store is asked.
+func TestBoundaryFromMemory(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.duckdb")
+	s, err := Open(ctx, testConfig(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)
+	line := func(mmsi uint32, from, n int) []vessel.TrackPoint {
+		var pts []vessel.TrackPoint
+		for i := from; i < from+n; i++ {
+			pts = append(pts, vessel.TrackPoint{Position: vessel.Position{MMSI: mmsi, Time: t0.Add(time.Duration(i) * time.Minute),
+				Lat: 42, Lon: 130 + float64(i)*1e-3, Source: "a.nmea", MsgType: 1}})
+		}
+		return pts
+	}
+	copyOf := func(p vessel.TrackPoint) vessel.TrackPoint { p.MsgType, p.Source = 3, "b.nmea"; return p }
+	first := slices.Concat(line(1, 0, 50), line(2, 0, 50))
+	add := func(pts []vessel.TrackPoint, added, dups, lookups int) {
+		t.Helper()
+		before := s.w.lookups
+		st, err := s.AddPositions(ctx, 0, pts)
+		if err != nil || st.Added != added || st.Duplicates != dups || s.w.lookups-before != lookups {
+			t.Fatalf("%+v, %v, %d lookups; want %d added, %d duplicates, %d lookups", st, err, s.w.lookups-before, added, dups, lookups)
+		}
+	}
+	add(first, 100, 0, 0)
+	add(slices.Concat(line(1, 50, 50), line(2, 50, 50), []vessel.TrackPoint{copyOf(first[49]), copyOf(first[99])}), 100, 2, 0)
+	add(slices.Concat(line(1, 100, 50), []vessel.TrackPoint{copyOf(first[10])}), 50, 1, 1)
+	s.Close()
+	if s, err = Open(ctx, testConfig(path)); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	add(slices.Concat(line(1, 150, 50), []vessel.TrackPoint{copyOf(line(1, 149, 1)[0])}), 50, 1, 1)
 }

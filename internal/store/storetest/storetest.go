@@ -397,6 +397,20 @@ func testBoundaryDuplicates(t *testing.T, b Backend) {
 	if v, err := s.Vessel(ctx, 5); err != nil || v.Positions != 120 {
 		t.Fatalf("vessel 5: %+v %v, want 120 positions", v, err)
 	}
+	// Two batches give vessel 7 spans equal in count, first and last
+	// time, at other places; copies of the last fix of each are both
+	// dropped (a backend that remembers its last batch must not take
+	// the older, equal span for it).
+	x := line(7, t0, time.Minute, 2, 70, 70)
+	y := line(7, t0, time.Minute, 2, 71, 70)
+	mustAdd(t, s, 0, x)
+	mustAdd(t, s, 0, append(slices.Clone(y), line(8, t0, time.Minute, 20, 80, 80)...))
+	if st := mustAdd(t, s, 0, append(line(9, t0, time.Minute, 20, 90, 90), copyOf(x[1]), copyOf(y[1]))); st.Added != 20 || st.Duplicates != 2 {
+		t.Fatalf("copies of the last fixes of two equal spans: %+v, want 20 added, 2 duplicates", st)
+	}
+	if v, err := s.Vessel(ctx, 7); err != nil || v.Positions != 4 {
+		t.Fatalf("vessel 7: %+v %v, want 4 positions", v, err)
+	}
 }
 
 func testVessels(t *testing.T, b Backend) {
