@@ -974,6 +974,10 @@ const rowGroupSize = 122_880
 // ingest.Run ships multiples of it (ingest.Quantizer).
 func (s *Store) BatchQuantum() int { return rowGroupSize }
 
+// bulkBlockMemory is the memory DuckDB keeps for its blocks in bulk
+// loads (see BeginBulk).
+const bulkBlockMemory = "256MB"
+
 // BeginBulk puts the store in bulk-load mode until the returned function
 // is called: DuckDB runs on one thread. A load keeps its rows' order, so
 // DuckDB inserts them on one thread anyway, and its other threads only
@@ -987,6 +991,16 @@ func (s *Store) BeginBulk(ctx context.Context) (end func(), err error) {
 		return nil, fmt.Errorf("duckdb: bulk load: %w", err)
 	}
 	defer s.mu.Unlock()
+	// DuckDB hands the memory of the blocks a batch used back to the
+	// system, and the next batch's blocks are new memory again: page
+	// faults, which cost 10-15 µs a page on some virtual machines
+	// (bench/ingest/faultcost). Keeping up to bulkBlockMemory of them for
+	// reuse made a 10-million-message ingest 5-8 % faster for 30-80 MB
+	// more peak RSS. DuckDB cannot lower the setting again: it stays for
+	// the life of the process (for `lookout ingest`, the load's).
+	if _, err := w.conn.ExecContext(ctx, `SET block_allocator_memory = '`+bulkBlockMemory+`'`); err != nil {
+		return nil, fmt.Errorf("duckdb: bulk load: %w", err)
+	}
 	var threads int
 	if err := w.conn.QueryRowContext(ctx, `SELECT current_setting('threads')`).Scan(&threads); err != nil {
 		return nil, fmt.Errorf("duckdb: bulk load: %w", err)
