@@ -285,6 +285,14 @@ func TestBulkMode(t *testing.T) {
 	if n := threads(); n != 1 {
 		t.Errorf("%d threads in bulk mode", n)
 	}
+	// Blocks are kept for reuse (bulkBlockMemory).
+	var kept string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM duckdb_settings() WHERE name = 'block_allocator_memory'`).Scan(&kept); err != nil {
+		t.Fatal(err)
+	}
+	if kept == "0 bytes" {
+		t.Errorf("block_allocator_memory %s in bulk mode", kept)
+	}
 	if _, err := s.AddPositions(ctx, 0, edgePoints(211000000, 100)); err != nil {
 		t.Fatal(err)
 	}
