@@ -45,3 +45,19 @@ func benchPositionReport(b *testing.B, cfg Config) {
 		}
 	}
 }
+
+// BenchmarkParseSentence splits and checks the bundled sample's lines:
+// the checksum and field scan every line pays.
+func BenchmarkParseSentence(b *testing.B) {
+	data, err := os.ReadFile("../../testdata/sample.nmea")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		for _, l := range lines {
+			ParseSentence(l)
+		}
+	}
+}
