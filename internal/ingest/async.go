@@ -133,6 +133,12 @@ func (a *asyncObserver) Point(p vessel.TrackPoint) {
 	a.add(obsCall{kind: obsPoint, i: int32(a.cur.points.Len() - 1)})
 }
 
+// PackedPoint implements track.PackedEmitter.
+func (a *asyncObserver) PackedPoint(mmsi, seg uint32, k vessel.Packed, sources *vessel.SourceTable) {
+	a.cur.points.AddPacked(mmsi, seg, k, sources)
+	a.add(obsCall{kind: obsPoint, i: int32(a.cur.points.Len() - 1)})
+}
+
 func (a *asyncObserver) Identity(id vessel.Identity, isNew bool) {
 	a.cur.ids = append(a.cur.ids, id)
 	a.add(obsCall{kind: obsIdentity, isNew: isNew, i: int32(len(a.cur.ids) - 1)})

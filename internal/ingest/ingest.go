@@ -132,6 +132,18 @@ func (t *tee) Point(p vessel.TrackPoint) {
 	}
 }
 
+// PackedPoint implements track.PackedEmitter.
+func (t *tee) PackedPoint(mmsi, seg uint32, k vessel.Packed, sources *vessel.SourceTable) {
+	t.b.pts.AddPacked(mmsi, seg, k, sources)
+	switch o := t.obs.(type) {
+	case nil:
+	case track.PackedEmitter:
+		o.PackedPoint(mmsi, seg, k, sources)
+	default:
+		o.Point(vessel.TrackPoint{Position: sources.Unpack(mmsi, &k), Segment: seg})
+	}
+}
+
 func (t *tee) Identity(id vessel.Identity, isNew bool) {
 	t.b.ids = append(t.b.ids, id)
 	if t.obs != nil {

@@ -28,6 +28,18 @@ type Emitter interface {
 	Identity(id vessel.Identity, isNew bool)
 }
 
+// PackedEmitter is an Emitter that takes points as the Tracker holds
+// them, packed: the ingest pipeline, which packs them again for its
+// batches, would otherwise get each as a TrackPoint built only for that.
+// The Tracker then calls PackedPoint instead of Point: point k of vessel
+// mmsi in segment seg, its source in sources (valid during the call
+// only). k goes by value: a pointer into the Tracker's state would make
+// that escape to the heap, one allocation per point.
+type PackedEmitter interface {
+	Emitter
+	PackedPoint(mmsi, seg uint32, k vessel.Packed, sources *vessel.SourceTable)
+}
+
 // IdentityEvent is one Emitter.Identity call.
 type IdentityEvent struct {
 	vessel.Identity

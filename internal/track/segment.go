@@ -14,7 +14,8 @@ type segment struct {
 
 // assign returns the segment number of fix p at event time at, opening a
 // new segment when no open one is plausible (see the package doc).
-func (t *Tracker) assign(v *vesselState, p *vessel.Position, at int64, late bool) uint32 {
+func (t *Tracker) assign(v *vesselState, p *vessel.Packed, late bool) uint32 {
+	at := p.T
 	if !late {
 		// Segments silent longer than MaxGap are closed for good.
 		k := 0

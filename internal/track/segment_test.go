@@ -43,8 +43,8 @@ func TestSegmentPlausibility(t *testing.T) {
 		}
 		t0 := int64(1_700_000_000e9)
 		v := &vesselState{nextSeg: 2, segs: []segment{{t: t0, lat: lat, lon: lon, num: 1}}}
-		p := &vessel.Position{Lat: lat2, Lon: lon2}
-		got := tr.assign(v, p, t0+int64(dt), false) == 1
+		p := &vessel.Packed{T: t0 + int64(dt), Lat: lat2, Lon: lon2}
+		got := tr.assign(v, p, false) == 1
 		h := geo.At(lat, lon).Hav(geo.At(lat2, lon2))
 		r := tr.maxSpeed * float64(dt)
 		want := h <= tr.havNoise || (r > tr.noise && h <= geo.HavOf(r))

@@ -540,10 +540,13 @@ func (t *Tracker) release(v *vesselState, cutoff int64, emit Emitter) {
 // process applies one released (or late) observation.
 func (t *Tracker) process(v *vesselState, e entry, late bool, emit Emitter) {
 	if e.st == nil {
-		p := t.position(v, &e)
-		seg := t.assign(v, &p, e.pos.T, late)
+		seg := t.assign(v, &e.pos, late)
 		t.stats.Points++
-		emit.Point(vessel.TrackPoint{Position: p, Segment: seg})
+		if pe, ok := emit.(PackedEmitter); ok {
+			pe.PackedPoint(v.mmsi, seg, e.pos, &t.sources)
+		} else {
+			emit.Point(vessel.TrackPoint{Position: t.position(v, &e), Segment: seg})
+		}
 	} else {
 		t.stats.Statics++
 		if v.id == nil {

@@ -456,31 +456,7 @@ func TestCallerMayReuseObservations(t *testing.T) {
 // exactly what one that is not does, through out-of-order and duplicate
 // input, evictions and vessels that share a cache slot.
 func TestPrefetchChangesNothing(t *testing.T) {
-	var obs []vessel.Observation
-	for i := range 4000 {
-		// 60 vessels, some of them MMSIs apart by the cache's size; 20
-		// fall silent for a day halfway through and are evicted.
-		v := uint32(i % 60)
-		mmsi := 211_000_000 + v
-		if v%3 == 0 {
-			mmsi = 211_000_000 + v<<vcache.Bits
-		}
-		d := time.Duration(i) * 20 * time.Second
-		if v < 20 && i > 2000 {
-			d += 30 * time.Hour
-		}
-		if i%17 == 5 {
-			d -= 45 * time.Minute // late: older than fixes of its vessel already released
-		}
-		o := pos(mmsi, at(d), 40+float64(i%60)*0.1, 10+float64(i)*0.0005)
-		obs = append(obs, o)
-		if i%23 == 0 {
-			obs = append(obs, posFrom("rx2", o)) // heard twice
-		}
-		if i%97 == 0 {
-			obs = append(obs, type5(mmsi, at(d), 9000007, fmt.Sprint("NAME ", i%5), "CALL", 70, "PORT"))
-		}
-	}
+	obs := mixedFeed()
 	cfg := Config{Idle: 6 * time.Hour}
 	_, want := run(t, cfg, obs...)
 	tr := New(cfg, nil)
@@ -507,4 +483,84 @@ func TestPrefetchChangesNothing(t *testing.T) {
 	}) {
 		t.Fatalf("identities differ with prefetching:%s\nwant:%s", describe(fold(got.Identities)), describe(fold(want.Identities)))
 	}
+}
+
+// packedCollector is a PackedEmitter that keeps what it gets packed.
+type packedCollector struct {
+	Collector
+	packed vessel.Points
+}
+
+func (c *packedCollector) PackedPoint(mmsi, seg uint32, k vessel.Packed, sources *vessel.SourceTable) {
+	c.packed.AddPacked(mmsi, seg, k, sources)
+}
+
+// TestPackedEmitter: a PackedEmitter gets, packed, exactly the points an
+// Emitter gets, and no Point calls.
+func TestPackedEmitter(t *testing.T) {
+	obs := mixedFeed()
+	cfg := Config{Idle: 6 * time.Hour}
+	_, want := run(t, cfg, obs...)
+	tr := New(cfg, nil)
+	got := &packedCollector{}
+	for _, o := range obs {
+		tr.Add(o, got)
+	}
+	tr.Flush(got)
+	if len(got.Points) != 0 || got.packed.Len() != len(want.Points) {
+		t.Fatalf("%d Point calls and %d packed points, want none and %d", len(got.Points), got.packed.Len(), len(want.Points))
+	}
+	for i, w := range want.Points {
+		if p := got.packed.At(i); p != w {
+			t.Fatalf("point %d: %+v, want %+v", i, p, w)
+		}
+	}
+	if len(got.Identities) != len(want.Identities) {
+		t.Fatalf("%d identity batches, want %d", len(got.Identities), len(want.Identities))
+	}
+	// A fix of a known vessel costs no allocation on the way out.
+	c := &packedCollector{packed: vessel.Points{P: make([]vessel.PackedPoint, 0, 1000)}}
+	o := pos(273000001, at(0), 43, 131)
+	i := 0
+	next := func() {
+		i++
+		o.Position.Time, o.Position.Lon = at(time.Duration(i)*time.Minute), 131+float64(i)*1e-3
+		tr.Add(o, c)
+	}
+	next()
+	if n := testing.AllocsPerRun(200, next); n != 0 || c.packed.Len() < 150 {
+		t.Errorf("%v allocations per fix (%d points out)", n, c.packed.Len())
+	}
+}
+
+// mixedFeed is 4000 fixes of 60 vessels from two receivers, with copies,
+// late fixes, static reports, MMSIs that share a vcache set, and vessels
+// silent long enough to be evicted.
+func mixedFeed() []vessel.Observation {
+	var obs []vessel.Observation
+	for i := range 4000 {
+		// 60 vessels, some of them MMSIs apart by the cache's size; 20
+		// fall silent for a day halfway through and are evicted.
+		v := uint32(i % 60)
+		mmsi := 211_000_000 + v
+		if v%3 == 0 {
+			mmsi = 211_000_000 + v<<vcache.Bits
+		}
+		d := time.Duration(i) * 20 * time.Second
+		if v < 20 && i > 2000 {
+			d += 30 * time.Hour
+		}
+		if i%17 == 5 {
+			d -= 45 * time.Minute // late: older than fixes of its vessel already released
+		}
+		o := pos(mmsi, at(d), 40+float64(i%60)*0.1, 10+float64(i)*0.0005)
+		obs = append(obs, o)
+		if i%23 == 0 {
+			obs = append(obs, posFrom("rx2", o)) // heard twice
+		}
+		if i%97 == 0 {
+			obs = append(obs, type5(mmsi, at(d), 9000007, fmt.Sprint("NAME ", i%5), "CALL", 70, "PORT"))
+		}
+	}
+	return obs
 }

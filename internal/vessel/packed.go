@@ -120,6 +120,14 @@ func (b *Points) Add(p *TrackPoint) {
 	b.P = append(b.P, PackedPoint{Packed: b.Sources.Pack(&p.Position), MMSI: p.MMSI, Segment: p.Segment})
 }
 
+// AddPacked appends point k of vessel mmsi in segment seg, whose source
+// is in table from.
+func (b *Points) AddPacked(mmsi, seg uint32, k Packed, from *SourceTable) {
+	p := PackedPoint{Packed: k, MMSI: mmsi, Segment: seg}
+	p.Src = b.Sources.Index(from.names[k.Src])
+	b.P = append(b.P, p)
+}
+
 // Len is the number of points.
 func (b *Points) Len() int { return len(b.P) }
 
