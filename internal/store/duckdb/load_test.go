@@ -92,13 +92,7 @@ func TestFillPaths(t *testing.T) {
 		if nulls != wantNulls {
 			t.Errorf("slow=%v: NULL sog, cog, heading, class: %v, want %v", slow, nulls, wantNulls)
 		}
-		for m := uint32(211000000); m < 211000003; m++ {
-			tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got[k] = append(got[k], tr...)
-		}
+		got[k] = edgeTracks(t, s)
 		s.Close()
 		want := append(append([]vessel.TrackPoint{}, pts...), more...)
 		if len(got[k]) != len(want) {
@@ -121,6 +115,21 @@ func TestFillPaths(t *testing.T) {
 			t.Fatalf("the two paths read back differently: %+v, %+v", got[0][i], got[1][i])
 		}
 	}
+}
+
+// edgeTracks reads back the tracks of the three vessels of edgePoints
+// (211000000-2), in vessel order.
+func edgeTracks(t *testing.T, s *Store) []vessel.TrackPoint {
+	t.Helper()
+	var pts []vessel.TrackPoint
+	for m := uint32(211000000); m < 211000003; m++ {
+		tr, err := s.Track(context.Background(), m, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pts = append(pts, tr...)
+	}
+	return pts
 }
 
 func samePoint(a, b vessel.TrackPoint) bool {
@@ -335,13 +344,7 @@ func TestAddPacked(t *testing.T) {
 		if err != nil || ls.Added != len(pts) {
 			t.Fatalf("packed=%v: %+v, %v", packed, ls, err)
 		}
-		for m := uint32(211000000); m < 211000003; m++ {
-			tr, err := s.Track(ctx, m, time.Time{}, time.Time{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got[k] = append(got[k], tr...)
-		}
+		got[k] = edgeTracks(t, s)
 		s.Close()
 	}
 	if len(got[0]) != len(pts) || len(got[1]) != len(pts) {
