@@ -535,7 +535,7 @@ func (w *writer) addPositions(ctx context.Context, run store.RunID, pts *vessel.
 	limit := len(b.order) / 4
 	last := w.last
 	w.last = nil // until this batch commits
-	suspects, stored, err := w.suspects(ctx, tx, b, last, limit)
+	suspects, stored, many, err := w.suspects(ctx, tx, b, last, limit)
 	if err != nil {
 		return store.LoadStats{}, err
 	}
@@ -549,7 +549,7 @@ WHERE NOT EXISTS (SELECT 1 FROM presence p
 	}
 	var added int64
 	var next *lastBatch
-	if len(suspects)+len(stored) <= limit {
+	if !many {
 		if len(suspects) > 0 {
 			found, err := w.storedCopies(ctx, tx, b, suspects)
 			if err != nil {
@@ -738,14 +738,15 @@ func (w *writer) appendRows(table string, n int, row func(i int) []driver.Value)
 // duplicate of a file ingest: a vessel's two reports of one second, one
 // in each batch): stored holds those that are stored. The others are
 // returned for lookup (suspects, indices into b.pts, sorted). Once the
-// two hold more than limit, it stops: the caller compares the whole batch
-// anyway. stage_vessels must hold b's vessels.
-func (w *writer) suspects(ctx context.Context, tx *sql.Tx, b *batch, last *lastBatch, limit int) (suspects []int32, stored map[int32]bool, err error) {
+// two hold more than limit points, it stops and reports many: the caller
+// compares the whole batch instead (what it returned is then partial).
+// stage_vessels must hold b's vessels.
+func (w *writer) suspects(ctx context.Context, tx *sql.Tx, b *batch, last *lastBatch, limit int) (suspects []int32, stored map[int32]bool, many bool, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT s.mmsi, v.positions, epoch_us(v.first_position), epoch_us(v.last_position)
 FROM stage_vessels s JOIN position_spans v ON v.mmsi = s.mmsi
 WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timestamp(s.last_t)::TIMESTAMPTZ >= v.first_position`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("finding stored spans: %w", err)
+		return nil, nil, false, fmt.Errorf("finding stored spans: %w", err)
 	}
 	defer rows.Close()
 	stored = map[int32]bool{}
@@ -754,7 +755,7 @@ WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timesta
 		var mmsi uint32
 		var n, first, lastT int64
 		if err := rows.Scan(&mmsi, &n, &first, &lastT); err != nil {
-			return nil, nil, fmt.Errorf("finding stored spans: %w", err)
+			return nil, nil, false, fmt.Errorf("finding stored spans: %w", err)
 		}
 		k, ok := slices.BinarySearchFunc(b.vessels, mmsi, func(v vesselSum, m uint32) int { return cmp.Compare(v.mmsi, m) })
 		if !ok {
@@ -785,21 +786,25 @@ WHERE make_timestamp(s.first_t)::TIMESTAMPTZ <= v.last_position AND make_timesta
 		}
 		if len(suspects)+len(stored) > limit {
 			// A point inside two overlapping spans of its vessel is
-			// listed twice: count each once.
-			slices.Sort(suspects)
-			if suspects = slices.Compact(suspects); len(suspects)+len(stored) > limit {
-				break
+			// listed twice, or as both suspect and stored: count each
+			// once.
+			if suspects = distinct(suspects, stored); len(suspects)+len(stored) > limit {
+				return suspects, stored, true, nil
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("finding stored spans: %w", err)
+		return nil, nil, false, fmt.Errorf("finding stored spans: %w", err)
 	}
+	return distinct(suspects, stored), stored, false, nil
+}
+
+// distinct sorts the suspects and removes repeats and those known stored
+// (they need no lookup).
+func distinct(suspects []int32, stored map[int32]bool) []int32 {
 	slices.Sort(suspects)
 	suspects = slices.Compact(suspects)
-	// What is known stored needs no lookup.
-	suspects = slices.DeleteFunc(suspects, func(i int32) bool { return stored[i] })
-	return suspects, stored, nil
+	return slices.DeleteFunc(suspects, func(i int32) bool { return stored[i] })
 }
 
 // lastBatch is what one batch stored, kept by the writer for the next:

@@ -426,3 +426,47 @@ func TestBoundaryFromMemory(t *testing.T) {
 	defer s.Close()
 	add(slices.Concat(line(1, 150, 50), []vessel.TrackPoint{copyOf(line(1, 149, 1)[0])}), 50, 1, 1)
 }
+
+// TestSuspectLimitCountsOnce: a point both settled from memory and inside
+// an older span of its vessel counts once towards the re-ingest limit; a
+// batch just under the limit still looks up every suspect (here a copy
+// in a span met after the overlapping ones).
+func TestSuspectLimitCountsOnce(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, testConfig(filepath.Join(t.TempDir(), "s.duckdb")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)
+	pt := func(m uint32, i int, lat, lon float64) vessel.TrackPoint {
+		return vessel.TrackPoint{Position: vessel.Position{MMSI: m, Time: t0.Add(time.Duration(i) * time.Minute),
+			Lat: lat, Lon: lon, Source: "a.nmea", MsgType: 1}}
+	}
+	var early []vessel.TrackPoint
+	for i := 1; i <= 6; i++ {
+		early = append(early, pt(1, i, 10, 10+float64(i)))
+	}
+	if _, err := s.AddPositions(ctx, 0, early); err != nil {
+		t.Fatal(err)
+	}
+	// The last batch: vessel 1 at its sixth minute elsewhere, vessel 2.
+	moved, two := pt(1, 6, 11, 16), pt(2, 1, 20, 20)
+	if st, err := s.AddPositions(ctx, 0, []vessel.TrackPoint{moved, two, pt(2, 2, 20, 21)}); err != nil || st.Added != 3 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	// 28 points, limit 7: 7 copies of vessel 1 (one of them settled from
+	// memory and inside the early span too), a copy of vessel 2's first
+	// fix, 20 new fixes of vessel 3.
+	b := slices.Concat(early, []vessel.TrackPoint{moved, two})
+	for i := range 20 {
+		b = append(b, pt(3, 100+i, 30, 30))
+	}
+	st, err := s.AddPositions(ctx, 0, b)
+	if err != nil || st.Added != 20 || st.Duplicates != 8 {
+		t.Fatalf("%+v %v, want 20 added, 8 duplicates", st, err)
+	}
+	if v, err := s.Vessel(ctx, 2); err != nil || v.Positions != 2 {
+		t.Fatalf("vessel 2: %+v %v, want 2 positions", v, err)
+	}
+}
