@@ -100,3 +100,37 @@ func TestPackable(t *testing.T) {
 		}
 	}
 }
+
+// AddPacked gives each point its own source whichever table it comes
+// from, alternating tables and sources, and after a Reset.
+func TestPointsAddPacked(t *testing.T) {
+	var a, b SourceTable
+	for _, n := range []string{"rx-0", "rx-1", "rx-2"} {
+		a.Index(n)
+	}
+	for _, n := range []string{"rx-2", "rx-9"} {
+		b.Index(n)
+	}
+	var pts Points
+	type add struct {
+		from *SourceTable
+		src  uint32
+		want string
+	}
+	adds := []add{{&a, 1, "rx-1"}, {&a, 0, "rx-0"}, {&b, 1, "rx-9"}, {&a, 2, "rx-2"}, {&b, 0, "rx-2"}, {&a, 1, "rx-1"}, {&b, 1, "rx-9"}}
+	for round := range 2 {
+		for i, c := range adds {
+			pts.AddPacked(uint32(i), 1, Packed{T: int64(i), Src: c.src}, c.from)
+		}
+		for i, c := range adds {
+			if got := pts.Source(i); got != c.want {
+				t.Errorf("round %d, point %d: source %q, want %q", round, i, got, c.want)
+			}
+		}
+		if n := len(pts.Sources.Names()); n != 4+round {
+			t.Errorf("round %d: %d sources in the batch, want %d", round, n, 4+round)
+		}
+		pts.Reset()
+		pts.Sources.Index("taken first") // the next round's indexes differ
+	}
+}
