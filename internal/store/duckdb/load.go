@@ -451,46 +451,47 @@ func (b *batch) fillSlow(c duckdbdrv.DataChunk, rows []int32) error {
 	return nil
 }
 
-// AddPositions implements store.PositionLoader.
+// AddPositions implements store.PositionLoader: the points are packed
+// (in the writer's reused batch) and loaded as AddPacked loads them.
 func (s *Store) AddPositions(ctx context.Context, run store.RunID, pts []vessel.TrackPoint) (store.LoadStats, error) {
-	w, err := s.lockWriter()
-	if err != nil {
-		return store.LoadStats{}, fmt.Errorf("duckdb: add positions: %w", err)
-	}
-	defer s.mu.Unlock()
-	if len(pts) == 0 {
-		return store.LoadStats{}, nil
-	}
-	w.packed.Reset()
-	for i := range pts {
-		if err := checkPosition(&pts[i].Position); err != nil {
-			return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): position %d: %w", len(pts), run, i, err)
+	return s.load(ctx, run, len(pts), func(w *writer) (*vessel.Points, error) {
+		w.packed.Reset()
+		for i := range pts {
+			// prepare checks the rest; a time out of this range would
+			// have wrapped around in packing.
+			if p := &pts[i].Position; !vessel.Packable(p.Time) {
+				return nil, fmt.Errorf("position %d: %w: mmsi %d time %v out of range", i, store.ErrInvalid, p.MMSI, p.Time)
+			}
+			w.packed.Add(&pts[i])
 		}
-		w.packed.Add(&pts[i])
-	}
-	st, err := w.addPositions(ctx, run, &w.packed)
-	if err != nil {
-		return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): %w", len(pts), run, err)
-	}
-	return st, nil
+		return &w.packed, nil
+	})
 }
 
 // AddPacked is AddPositions for a packed batch (ingest.PackedLoader): what
 // the ingest pipeline hands the store.
 func (s *Store) AddPacked(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error) {
+	return s.load(ctx, run, pts.Len(), func(*writer) (*vessel.Points, error) { return pts, nil })
+}
+
+// load stores the n points that points returns, under the write lock.
+func (s *Store) load(ctx context.Context, run store.RunID, n int, points func(*writer) (*vessel.Points, error)) (store.LoadStats, error) {
 	w, err := s.lockWriter()
 	if err != nil {
 		return store.LoadStats{}, fmt.Errorf("duckdb: add positions: %w", err)
 	}
 	defer s.mu.Unlock()
-	if pts.Len() == 0 {
+	if n == 0 {
 		return store.LoadStats{}, nil
 	}
-	st, err := w.addPositions(ctx, run, pts)
-	if err != nil {
-		return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): %w", pts.Len(), run, err)
+	pts, err := points(w)
+	if err == nil {
+		var st store.LoadStats
+		if st, err = w.addPositions(ctx, run, pts); err == nil {
+			return st, nil
+		}
 	}
-	return st, nil
+	return store.LoadStats{}, fmt.Errorf("duckdb: add %d positions (run %d): %w", n, run, err)
 }
 
 func (w *writer) addPositions(ctx context.Context, run store.RunID, pts *vessel.Points) (store.LoadStats, error) {
@@ -933,20 +934,7 @@ func (b *batch) drop(gone map[int32]bool) {
 	b.order, b.vessels = order, vessels
 }
 
-// checkPosition rejects what the schema cannot hold faithfully, and
-// times a packed batch cannot hold.
-func checkPosition(p *vessel.Position) error {
-	if !vessel.Packable(p.Time) {
-		return fmt.Errorf("%w: mmsi %d time %v out of range", store.ErrInvalid, p.MMSI, p.Time)
-	}
-	k := vessel.PackedPoint{MMSI: p.MMSI, Packed: vessel.Packed{Lat: p.Lat, Lon: p.Lon, T: math.MinInt64}}
-	if !p.Time.IsZero() {
-		k.T = p.Time.UnixNano()
-	}
-	return checkPacked(&k)
-}
-
-// checkPacked is checkPosition for a packed point.
+// checkPacked rejects what the schema cannot hold faithfully.
 func checkPacked(p *vessel.PackedPoint) error {
 	if p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180 || math.IsNaN(p.Lat) || math.IsNaN(p.Lon) {
 		return fmt.Errorf("%w: mmsi %d lat/lon %g,%g out of range", store.ErrInvalid, p.MMSI, p.Lat, p.Lon)
