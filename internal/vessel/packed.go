@@ -61,9 +61,6 @@ func (t *SourceTable) Reset() {
 	t.last = 0
 }
 
-// Name is the source at index i.
-func (t *SourceTable) Name(i uint32) string { return t.names[i] }
-
 // Names are the sources in index order; the caller must not modify them.
 func (t *SourceTable) Names() []string { return t.names }
 
@@ -137,9 +134,6 @@ func (b *Points) At(i int) TrackPoint {
 	return TrackPoint{Position: b.Sources.Unpack(k.MMSI, &k.Packed), Segment: k.Segment}
 }
 
-// Source is point i's source.
-func (b *Points) Source(i int) string { return b.Sources.names[b.P[i].Src] }
-
 // Reset empties b, keeping its capacity.
 func (b *Points) Reset() {
 	b.P = b.P[:0]
@@ -150,8 +144,7 @@ func (b *Points) Reset() {
 // table they join, and keeps the first n in b.
 func (b *Points) MoveTail(n int, dst *Points) {
 	for _, k := range b.P[n:] {
-		k.Src = dst.Sources.Index(b.Sources.names[k.Src])
-		dst.P = append(dst.P, k)
+		dst.AddPacked(k.MMSI, k.Segment, k.Packed, &b.Sources)
 	}
 	b.P = b.P[:n]
 }

@@ -123,7 +123,7 @@ func TestPointsAddPacked(t *testing.T) {
 			pts.AddPacked(uint32(i), 1, Packed{T: int64(i), Src: c.src}, c.from)
 		}
 		for i, c := range adds {
-			if got := pts.Source(i); got != c.want {
+			if got := pts.At(i).Source; got != c.want {
 				t.Errorf("round %d, point %d: source %q, want %q", round, i, got, c.want)
 			}
 		}
