@@ -93,3 +93,27 @@ func TestBatchesInQuanta(t *testing.T) {
 		t.Errorf("%d events stored before their point (%v); %d events stored, want %d", len(st.errs), st.errs, sum.Events, rec.points/100)
 	}
 }
+
+// By default a batch holds at least two quanta (but the last): with the
+// few duplicates a store drops, one quantum would store less than one.
+func TestMinBatchTwoQuanta(t *testing.T) {
+	in, _ := writeCorpus(t, 30_000)
+	ctx := context.Background()
+	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := &quantStore{Store: db, quantum: 700, stored: map[string]bool{}}
+	if _, err := Run(ctx, st, []string{in}, Config{BatchPoints: 7000}); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.sizes) < 3 {
+		t.Fatalf("%d batches %v, want several", len(st.sizes), st.sizes)
+	}
+	for i, n := range st.sizes[:len(st.sizes)-1] {
+		if n < 2*st.quantum || n%st.quantum != 0 {
+			t.Errorf("batch %d of %d points (%v): want a multiple of %d, at least two", i, n, st.sizes, st.quantum)
+		}
+	}
+}

@@ -63,11 +63,14 @@ type Config struct {
 	// ingest restores without duplicates.
 	BatchPoints int
 	// MinBatchPoints: when the store is idle, a batch of at least this
-	// many points is shipped before it fills (default: the store's
-	// BatchQuantum, else BatchPoints/4). Storing then starts early and
-	// keeps pace with decoding instead of waiting for full batches, and
-	// the last batch — stored after the input ends, with nothing left to
-	// overlap — is small: batch sizes follow the store's speed.
+	// many points is shipped before it fills (default: two of the
+	// store's BatchQuantum, else BatchPoints/4). Storing then starts early
+	// and keeps pace with decoding instead of waiting for full batches,
+	// and the last batch — stored after the input ends, with nothing left
+	// to overlap — is small: batch sizes follow the store's speed. Two
+	// quanta, not one: the store drops the points it holds already, so a
+	// batch of one quantum stores a little less than one, which a store
+	// loads at its slow pace (DuckDB: see duckdb.Store.BatchQuantum).
 	MinBatchPoints int
 	// Open opens a source spec (default source.New with stdin nil).
 	Open func(spec string) (source.Source, error)
@@ -192,7 +195,7 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	if cfg.MinBatchPoints <= 0 {
 		cfg.MinBatchPoints = max(cfg.BatchPoints/4, 1)
 		if quantum > 0 && quantum <= cfg.BatchPoints {
-			cfg.MinBatchPoints = quantum
+			cfg.MinBatchPoints = min(2*quantum, cfg.BatchPoints)
 		}
 	}
 	cfg.MinBatchPoints = min(cfg.MinBatchPoints, cfg.BatchPoints)

@@ -960,11 +960,17 @@ func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 const rowGroupSize = 122_880
 
 // BatchQuantum is the number of positions an AddPositions call of new data
-// should hold a multiple of: DuckDB writes a large insert as whole row
-// groups, and the partial last one of each call is merged with its
-// neighbours at the next checkpoint, rewriting them (with 125,000-point
-// batches, most of the final checkpoint of a 10-million-message ingest).
-// ingest.Run ships multiples of it (ingest.Quantizer).
+// should hold a multiple of, and at least two of: DuckDB writes a large
+// insert as whole row groups, and the partial last one of each call is
+// merged with its neighbours at the next checkpoint, rewriting them (with
+// 125,000-point batches, most of the final checkpoint of a
+// 10-million-message ingest). A call must add at least one row group for
+// that, though (or go to an empty table): one adding fewer rows is kept
+// uncompressed until commit, appended to the table a second time there
+// and compressed by a checkpoint, about twice the work. A call of one
+// quantum adds a little less than one row group as soon as a few of its
+// points are duplicates (a file's usual 0.5 %); ingest.Run ships
+// multiples of it, at least two where it can (ingest.Quantizer).
 func (s *Store) BatchQuantum() int { return rowGroupSize }
 
 // bulkBlockMemory is the memory DuckDB keeps for its blocks in bulk
