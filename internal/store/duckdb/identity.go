@@ -46,6 +46,10 @@ type idKey struct {
 	key  string
 }
 
+// maxKnownIdentities bounds the writer's copy of the stored identities
+// (writer.known): about 250 bytes each. Past it the copy starts afresh.
+const maxKnownIdentities = 1 << 18
+
 func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) error {
 	// Fold repeats within the call, in order.
 	merged := map[idKey]vessel.Identity{}
@@ -64,65 +68,68 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 		merged[k] = id
 		order = append(order, k)
 	}
-	// The keys go to stage_idkey to find the stored identities; then the
-	// new identities are inserted from stage_id and the stored ones,
-	// merged, updated from stage_idupd (their key columns stay as they
-	// are: an update is cheaper than a replacement, which also rewrites
-	// the primary key's index).
+	// stored: the keys the table has; changed: those whose fields beyond
+	// the times and report count change (seldom: a new destination).
+	stored, changed := map[idKey]bool{}, map[idKey]bool{}
+	merge := func(k idKey, old vessel.Identity) {
+		m := store.MergeIdentity(old, merged[k])
+		merged[k] = m
+		stored[k] = true
+		if m.Class != old.Class || m.Source != old.Source || m.Destination != old.Destination ||
+			m.Length != old.Length || m.Beam != old.Beam {
+			changed[k] = true
+		}
+	}
+	// The stored identities the writer knows (an ingest's next batches
+	// repeat its vessels) merge here; the others' keys go to stage_idkey
+	// to be looked up. Then the new identities are inserted from stage_id
+	// and the stored ones, merged, updated from stage_idupd (their key
+	// columns stay as they are: an update is cheaper than a replacement,
+	// which also rewrites the primary key's index).
+	var unknown []idKey
+	for _, k := range order {
+		if old, ok := w.known[k]; ok {
+			merge(k, old)
+		} else {
+			unknown = append(unknown, k)
+		}
+	}
 	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage_idkey; DELETE FROM stage_id; DELETE FROM stage_idupd; DELETE FROM stage_idmore`); err != nil {
 		return fmt.Errorf("clearing staging: %w", err)
 	}
-	err := w.conn.Raw(func(dc any) error {
-		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", "stage_idkey")
-		if err != nil {
+	if len(unknown) > 0 {
+		if err := w.appendRows("stage_idkey", len(unknown), func(i int) []driver.Value {
+			return []driver.Value{unknown[i].mmsi, unknown[i].key}
+		}); err != nil {
 			return err
 		}
-		for _, k := range order {
-			if err := app.AppendRow(k.mmsi, k.key); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		return app.Close()
-	})
-	if err != nil {
-		return err
 	}
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	// Merge with what is stored.
-	rows, err := tx.QueryContext(ctx, `SELECT `+identityColsOf("i")+` FROM identities i JOIN stage_idkey k ON k.mmsi = i.mmsi AND k.key = i.key`)
-	if err != nil {
-		return fmt.Errorf("reading stored identities: %w", err)
-	}
-	// stored: the keys the table has; changed: those whose fields beyond
-	// the times and report count change (seldom: a new destination).
-	stored, changed := map[idKey]bool{}, map[idKey]bool{}
-	for rows.Next() {
-		old, key, err := scanIdentity(rows)
+	w.idLookups += len(unknown)
+	if len(unknown) > 0 {
+		// Merge with what is stored.
+		rows, err := tx.QueryContext(ctx, `SELECT `+identityColsOf("i")+` FROM identities i JOIN stage_idkey k ON k.mmsi = i.mmsi AND k.key = i.key`)
 		if err != nil {
-			rows.Close()
+			return fmt.Errorf("reading stored identities: %w", err)
+		}
+		for rows.Next() {
+			old, key, err := scanIdentity(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			merge(idKey{old.MMSI, key}, old) // a key of unknown: of the call
+		}
+		if err := rows.Close(); err != nil {
 			return err
 		}
-		k := idKey{old.MMSI, key}
-		if next, ok := merged[k]; ok {
-			m := store.MergeIdentity(old, next)
-			merged[k] = m
-			stored[k] = true
-			if m.Class != old.Class || m.Source != old.Source || m.Destination != old.Destination ||
-				m.Length != old.Length || m.Beam != old.Beam {
-				changed[k] = true
-			}
+		if err := rows.Err(); err != nil {
+			return err
 		}
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	var fresh, known, more []idKey
 	for _, k := range order {
@@ -166,13 +173,22 @@ FROM stage_idmore u WHERE identities.mmsi = u.mmsi AND identities.key = u.key`);
 		}
 	}
 	// List the MMSIs new to the store (their summaries are computed when
-	// read: vessels_view).
-	if _, err := tx.ExecContext(ctx, `INSERT INTO vessels SELECT DISTINCT s.mmsi FROM stage_idkey s
+	// read: vessels_view). A known identity's vessel is listed already.
+	if len(unknown) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO vessels SELECT DISTINCT s.mmsi FROM stage_idkey s
 WHERE NOT EXISTS (SELECT 1 FROM vessels v WHERE v.mmsi = s.mmsi)`); err != nil {
-		return fmt.Errorf("updating vessels: %w", err)
+			return fmt.Errorf("updating vessels: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	// The table now holds merged[k] for every k of the call.
+	if w.known == nil || len(w.known)+len(unknown) > maxKnownIdentities {
+		w.known = make(map[idKey]vessel.Identity, len(order))
+	}
+	for _, k := range order {
+		w.known[k] = merged[k]
 	}
 	return nil
 }
