@@ -97,12 +97,10 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 	if _, err := w.conn.ExecContext(ctx, `DELETE FROM stage_idkey; DELETE FROM stage_id; DELETE FROM stage_idupd; DELETE FROM stage_idmore`); err != nil {
 		return fmt.Errorf("clearing staging: %w", err)
 	}
-	if len(unknown) > 0 {
-		if err := w.appendRows("stage_idkey", len(unknown), func(i int) []driver.Value {
-			return []driver.Value{unknown[i].mmsi, unknown[i].key}
-		}); err != nil {
-			return err
-		}
+	if err := w.appendRows("stage_idkey", len(unknown), func(i int) []driver.Value {
+		return []driver.Value{unknown[i].mmsi, unknown[i].key}
+	}); err != nil {
+		return err
 	}
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -146,7 +144,12 @@ func (w *writer) upsertIdentities(ctx context.Context, ids []vessel.Identity) er
 	if err := w.appendIdentities("stage_id", fresh, merged); err != nil {
 		return err
 	}
-	if err := w.appendIdentities("stage_idupd", known, merged); err != nil {
+	// Only the times and counts of most stored identities change: only
+	// they are staged (a third of the columns, and no strings but the key).
+	if err := w.appendRows("stage_idupd", len(known), func(i int) []driver.Value {
+		id := merged[known[i]]
+		return []driver.Value{id.MMSI, known[i].key, id.FirstSeen, id.LastSeen, int64(id.Reports)}
+	}); err != nil {
 		return err
 	}
 	if err := w.appendIdentities("stage_idmore", more, merged); err != nil {

@@ -91,7 +91,7 @@ CREATE OR REPLACE TEMP TABLE stage_presence (mmsi UINTEGER, d INTEGER, cell INTE
 CREATE OR REPLACE TEMP TABLE stage_suspects (i INTEGER, mmsi UINTEGER, t BIGINT, lat DOUBLE, lon DOUBLE);
 CREATE OR REPLACE TEMP TABLE stage_idkey (mmsi UINTEGER, key VARCHAR);
 CREATE OR REPLACE TEMP TABLE stage_id AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
-CREATE OR REPLACE TEMP TABLE stage_idupd AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
+CREATE OR REPLACE TEMP TABLE stage_idupd AS SELECT mmsi, key, first_seen, last_seen, reports FROM identities LIMIT 0;
 CREATE OR REPLACE TEMP TABLE stage_idmore AS SELECT ` + identityCols + ` FROM identities LIMIT 0;
 `
 
@@ -719,6 +719,9 @@ func (w *writer) stageVessels(ctx context.Context, tx *sql.Tx, b *batch) error {
 // appendRows appends n rows, row(i) each, to a temporary table through the
 // Appender.
 func (w *writer) appendRows(table string, n int, row func(i int) []driver.Value) error {
+	if n == 0 {
+		return nil
+	}
 	err := w.conn.Raw(func(dc any) error {
 		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", table)
 		if err != nil {
