@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -661,6 +662,8 @@ func (w *writer) sourceIDs(ctx context.Context, tx *sql.Tx, b *batch) (map[strin
 	}
 	b.srcIDs = b.srcIDs[:0]
 	var added map[string]uint32
+	var values []string
+	var args []any
 	next := w.nextSource
 	for _, name := range b.srcNames {
 		id, ok := w.sources[name]
@@ -669,15 +672,20 @@ func (w *writer) sourceIDs(ctx context.Context, tx *sql.Tx, b *batch) (map[strin
 				return nil, fmt.Errorf("%w: more than %d sources", store.ErrInvalid, maxSourceID)
 			}
 			id, next = next, next+1
-			if _, err := tx.ExecContext(ctx, `INSERT INTO sources (id, name) VALUES (?, ?)`, id, name); err != nil {
-				return nil, fmt.Errorf("adding source %q: %w", name, err)
-			}
 			if added == nil {
 				added = map[string]uint32{}
 			}
 			added[name] = id
+			values, args = append(values, "(?, ?)"), append(args, id, name)
 		}
 		b.srcIDs = append(b.srcIDs, id)
+	}
+	// One statement for all (a file ingest's first batch has a source per
+	// receiver: a statement each cost 1 ms).
+	if len(values) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sources (id, name) VALUES `+strings.Join(values, ", "), args...); err != nil {
+			return nil, fmt.Errorf("adding %d sources: %w", len(values), err)
+		}
 	}
 	return added, nil
 }

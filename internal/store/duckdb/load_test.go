@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -468,5 +469,46 @@ func TestSuspectLimitCountsOnce(t *testing.T) {
 	}
 	if v, err := s.Vessel(ctx, 2); err != nil || v.Positions != 2 {
 		t.Fatalf("vessel 2: %+v %v, want 2 positions", v, err)
+	}
+}
+
+// TestManySources: a batch's new sources are added in one statement,
+// however many; each point reads back with its own, also after a later
+// batch adds more to those already stored.
+func TestManySources(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pts := edgePoints(212000000, 6000)
+	for i := range pts {
+		pts[i].Source = fmt.Sprintf("rx-%d", i%4000)
+	}
+	for _, part := range [][]vessel.TrackPoint{pts[:3000], pts[3000:]} { // rx-3000..3999 are new in the second
+		if _, err := s.AddPositions(ctx, 0, part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{}
+	for _, p := range pts {
+		want[fmt.Sprintf("%d/%d", p.MMSI, p.Time.UnixMicro())] = p.Source
+	}
+	got := 0
+	for m := range uint32(3) {
+		track, err := s.Track(ctx, 212000000+m, time.Time{}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range track {
+			if k := fmt.Sprintf("%d/%d", p.MMSI, p.Time.UnixMicro()); p.Source != want[k] {
+				t.Fatalf("%s: source %q, want %q", k, p.Source, want[k])
+			}
+			got++
+		}
+	}
+	if got != len(pts) {
+		t.Errorf("%d positions read back, want %d", got, len(pts))
 	}
 }
