@@ -57,22 +57,8 @@ func (q *quantStore) PutEvents(ctx context.Context, evs []event.Event) error {
 // last is one, the points held back are stored with the next batch (none
 // lost, none twice), and no event is stored before the point it rests on.
 func TestBatchesInQuanta(t *testing.T) {
-	in, _ := writeCorpus(t, 30_000)
-	ctx := context.Background()
-	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	st := &quantStore{Store: db, quantum: 700, stored: map[string]bool{}}
 	rec := &recorder{}
-	sum, err := Run(ctx, st, []string{in}, Config{Observer: rec, BatchPoints: 3000}) // 2100 or 2800 shipped, the rest held back
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(st.sizes) < 3 {
-		t.Fatalf("%d batches %v, want several", len(st.sizes), st.sizes)
-	}
+	st, sum := runQuantized(t, Config{Observer: rec, BatchPoints: 3000}) // 2100 or 2800 shipped, the rest held back
 	total := 0
 	for i, n := range st.sizes {
 		total += n
@@ -80,7 +66,7 @@ func TestBatchesInQuanta(t *testing.T) {
 			t.Errorf("batch %d of %d points (%v): not a multiple of %d up to 3000", i, n, st.sizes, st.quantum)
 		}
 	}
-	stats, err := db.Stats(ctx)
+	stats, err := st.Stats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,23 +83,33 @@ func TestBatchesInQuanta(t *testing.T) {
 // By default a batch holds at least two quanta (but the last): with the
 // few duplicates a store drops, one quantum would store less than one.
 func TestMinBatchTwoQuanta(t *testing.T) {
+	st, _ := runQuantized(t, Config{BatchPoints: 7000})
+	for i, n := range st.sizes[:len(st.sizes)-1] {
+		if n < 2*st.quantum || n%st.quantum != 0 {
+			t.Errorf("batch %d of %d points (%v): want a multiple of %d, at least two", i, n, st.sizes, st.quantum)
+		}
+	}
+}
+
+// runQuantized ingests a generated corpus into a quantStore with a quantum
+// of 700 points, which it returns with the summary; it fails the test
+// unless the run wrote several batches.
+func runQuantized(t *testing.T, cfg Config) (*quantStore, Summary) {
+	t.Helper()
 	in, _ := writeCorpus(t, 30_000)
 	ctx := context.Background()
 	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	st := &quantStore{Store: db, quantum: 700, stored: map[string]bool{}}
-	if _, err := Run(ctx, st, []string{in}, Config{BatchPoints: 7000}); err != nil {
+	sum, err := Run(ctx, st, []string{in}, cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(st.sizes) < 3 {
 		t.Fatalf("%d batches %v, want several", len(st.sizes), st.sizes)
 	}
-	for i, n := range st.sizes[:len(st.sizes)-1] {
-		if n < 2*st.quantum || n%st.quantum != 0 {
-			t.Errorf("batch %d of %d points (%v): want a multiple of %d, at least two", i, n, st.sizes, st.quantum)
-		}
-	}
+	return st, sum
 }
