@@ -113,3 +113,25 @@ func runQuantized(t *testing.T, cfg Config) (*quantStore, Summary) {
 	}
 	return st, sum
 }
+
+func TestBatchDefaults(t *testing.T) {
+	for _, c := range []struct {
+		quantum, batch, min int // quantum and what is set
+		wantBatch, wantMin  int
+	}{
+		{0, 0, 0, 500_000, 125_000},
+		{122_880, 0, 0, 491_520, 245_760},       // DuckDB: four row groups, at least two
+		{122_880, 150_000, 0, 150_000, 122_880}, // room for one quantum only
+		{122_880, 100_000, 0, 100_000, 25_000},  // not even one
+		{700, 3000, 0, 3000, 1400},
+		{700, 3000, 5000, 3000, 3000}, // a minimum above the batch is the batch
+		{700, 0, 100, 499_800, 100},
+	} {
+		cfg := Config{BatchPoints: c.batch, MinBatchPoints: c.min}
+		cfg.batchDefaults(c.quantum)
+		if cfg.BatchPoints != c.wantBatch || cfg.MinBatchPoints != c.wantMin {
+			t.Errorf("quantum %d, set %d/%d: batches of %d, at least %d; want %d, at least %d",
+				c.quantum, c.batch, c.min, cfg.BatchPoints, cfg.MinBatchPoints, c.wantBatch, c.wantMin)
+		}
+	}
+}

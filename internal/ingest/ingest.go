@@ -177,15 +177,8 @@ type BulkLoader interface {
 	BeginBulk(ctx context.Context) (end func(), err error)
 }
 
-// Run ingests specs into st as one ingest run. It returns the summary
-// also when it fails; a failed or cancelled run is recorded as failed
-// with the counts it reached.
-func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, error) {
-	start := time.Now()
-	quantum := 0
-	if q, ok := st.(Quantizer); ok {
-		quantum = max(q.BatchQuantum(), 0)
-	}
+// batchDefaults fills in the batch sizes for a store's quantum (0: none).
+func (cfg *Config) batchDefaults(quantum int) {
 	if cfg.BatchPoints <= 0 {
 		cfg.BatchPoints = 500_000
 		if quantum > 0 && cfg.BatchPoints >= quantum {
@@ -195,10 +188,22 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	if cfg.MinBatchPoints <= 0 {
 		cfg.MinBatchPoints = max(cfg.BatchPoints/4, 1)
 		if quantum > 0 && quantum <= cfg.BatchPoints {
-			cfg.MinBatchPoints = min(2*quantum, cfg.BatchPoints)
+			cfg.MinBatchPoints = min(2*quantum, cfg.BatchPoints-cfg.BatchPoints%quantum)
 		}
 	}
 	cfg.MinBatchPoints = min(cfg.MinBatchPoints, cfg.BatchPoints)
+}
+
+// Run ingests specs into st as one ingest run. It returns the summary
+// also when it fails; a failed or cancelled run is recorded as failed
+// with the counts it reached.
+func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, error) {
+	start := time.Now()
+	quantum := 0
+	if q, ok := st.(Quantizer); ok {
+		quantum = max(q.BatchQuantum(), 0)
+	}
+	cfg.batchDefaults(quantum)
 	if cfg.Open == nil {
 		cfg.Open = func(spec string) (source.Source, error) {
 			return source.New(spec, source.Options{NMEA: source.NMEAConfig{BaseStationClock: true}})

@@ -184,6 +184,12 @@ WHERE NOT EXISTS (SELECT 1 FROM vessels v WHERE v.mmsi = s.mmsi)`); err != nil {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		// A commit that failed may have been applied all the same:
+		// these identities are read back next time. (Any earlier
+		// failure rolled back, and w.known still holds the table's.)
+		for _, k := range order {
+			delete(w.known, k)
+		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	// The table now holds merged[k] for every k of the call.

@@ -114,3 +114,58 @@ func TestKnownIdentities(t *testing.T) {
 		t.Fatalf("%d identities from the writer's copy, %d read back: they differ", len(w), len(c))
 	}
 }
+
+// TestKnownIdentitiesAfterFailure: an upsert that fails leaves the
+// writer's copy as the table is; the next upsert of the same identity
+// stores what a store reading it back stores.
+func TestKnownIdentitiesAfterFailure(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	t0 := time.Date(2023, 10, 1, 0, 0, 0, 0, time.UTC)
+	id := func(hour int, dest string) vessel.Identity {
+		at := t0.Add(time.Duration(hour) * time.Hour)
+		return vessel.Identity{MMSI: 273000100, IMO: 9000100, Name: "ANGARA", CallSign: "UBXX", ShipType: 70, Flag: "RU",
+			Class: vessel.ClassA, FirstSeen: at, LastSeen: at.Add(time.Minute), Reports: 3, Source: "a.nmea", Destination: dest}
+	}
+	run := func(name string, reopen bool) []vessel.Identity {
+		path := filepath.Join(dir, name)
+		s, err := Open(ctx, Config{Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		step := func(ids []vessel.Identity, fail bool) {
+			if reopen {
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if s, err = Open(ctx, Config{Path: path}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.UpsertIdentities(ctx, ids); (err != nil) != fail {
+				t.Fatalf("%s: upsert %v: error %v, want failure %v", name, ids[0].Destination, err, fail)
+			}
+		}
+		step([]vessel.Identity{id(0, "NAJIN")}, false)
+		// A destination that is not UTF-8 reaches the table as NULL, which
+		// it refuses: the call fails after its identity was merged.
+		step([]vessel.Identity{id(1, "RAJIN\xff")}, true)
+		step([]vessel.Identity{id(2, "VOSTOCHNY")}, false)
+		var out []vessel.Identity
+		if err := s.ScanIdentities(ctx, func(ids []vessel.Identity) error {
+			out = append(out, ids...)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		return out
+	}
+	warm, cold := run("warm.duckdb", false), run("cold.duckdb", true)
+	if len(warm) != 1 || fmt.Sprintf("%+v", warm) != fmt.Sprintf("%+v", cold) {
+		t.Fatalf("after a failed upsert, the writer's copy stored\n %+v\nreading back stored\n %+v", warm, cold)
+	}
+	if got := warm[0]; got.Reports != 6 || got.Destination != "VOSTOCHNY" {
+		t.Errorf("stored %d reports to %q, want 6 to VOSTOCHNY (the failed call's not counted)", got.Reports, got.Destination)
+	}
+}
