@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	duckdbdrv "github.com/duckdb/duckdb-go/v2"
-
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
@@ -204,23 +202,10 @@ WHERE NOT EXISTS (SELECT 1 FROM vessels v WHERE v.mmsi = s.mmsi)`); err != nil {
 
 // appendIdentities appends the identities of keys to the staging table.
 func (w *writer) appendIdentities(table string, keys []idKey, m map[idKey]vessel.Identity) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	return w.conn.Raw(func(dc any) error {
-		app, err := duckdbdrv.NewAppender(dc.(driver.Conn), "temp", "main", table)
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			id := m[k]
-			if err := app.AppendRow(id.MMSI, k.key, id.IMO, id.Name, id.CallSign, id.ShipType, id.Length, id.Beam,
-				id.Flag, classValue(id.Class), id.FirstSeen, id.LastSeen, int64(id.Reports), id.Source, id.Destination); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		return app.Close()
+	return w.appendRows(table, len(keys), func(i int) []driver.Value {
+		id := m[keys[i]]
+		return []driver.Value{id.MMSI, keys[i].key, id.IMO, id.Name, id.CallSign, id.ShipType, id.Length, id.Beam,
+			id.Flag, classValue(id.Class), id.FirstSeen, id.LastSeen, int64(id.Reports), id.Source, id.Destination}
 	})
 }
 
