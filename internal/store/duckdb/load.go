@@ -154,12 +154,15 @@ type presenceRow struct {
 const microsPerDay = 86_400_000_000
 
 // dayOf is the UTC day number of a Unix µs time.
-func dayOf(t int64) int32 {
-	d := t / microsPerDay
-	if t%microsPerDay < 0 {
-		d--
+func dayOf(t int64) int32 { return int32(floorDiv(t, microsPerDay)) }
+
+// floorDiv is a/b rounded down (Go's / truncates toward zero); b > 0.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
 	}
-	return int32(d)
+	return q
 }
 
 // cellOf is the presence cell of a position: 1° by 1°, numbered
@@ -1013,13 +1016,7 @@ func checkPacked(p *vessel.PackedPoint) error {
 }
 
 // micros is Unix ns as Unix µs, rounded down as time.Time.UnixMicro is.
-func micros(ns int64) int64 {
-	us := ns / 1000
-	if ns%1000 < 0 {
-		us--
-	}
-	return us
-}
+func micros(ns int64) int64 { return floorDiv(ns, 1000) }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
