@@ -46,8 +46,9 @@ type IdentityEvent struct {
 	New bool
 }
 
-// Collector is an Emitter that appends to slices, for batching into a
-// store (and for tests). Reset empties it keeping the capacity.
+// Collector is an Emitter that appends to slices, for tests and callers
+// that want every point as a TrackPoint (the ingest pipeline batches them
+// packed, see PackedEmitter). Reset empties it keeping the capacity.
 type Collector struct {
 	Points     []vessel.TrackPoint
 	Identities []IdentityEvent

@@ -1031,7 +1031,8 @@ const rowGroupSize = 122_880
 // 10-million-message ingest). A call must add at least one row group for
 // that, though (or go to an empty table): one adding fewer rows is kept
 // uncompressed until commit, appended to the table a second time there
-// and compressed by a checkpoint, about twice the work. A call of one
+// and compressed by a checkpoint (the store's time on a 1M-line ingest:
+// 0.80 s in such calls, 0.54 s in calls of two quanta). A call of one
 // quantum adds a little less than one row group as soon as a few of its
 // points are duplicates (a file's usual 0.5 %); ingest.Run ships
 // multiples of it, at least two where it can (ingest.Quantizer).
