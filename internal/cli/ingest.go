@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lookout-maritime/lookout/internal/ingest"
 	"github.com/lookout-maritime/lookout/internal/source"
+	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 	"github.com/lookout-maritime/lookout/internal/track"
 )
@@ -91,11 +93,6 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	defer bulkGC()()
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
-	st, err := openStore(ctx, path, false)
-	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
-	}
-	defer st.Close()
 	cfg := ingest.Config{
 		BatchPoints: batch,
 		Track:       tc,
@@ -118,7 +115,14 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	if eng != nil {
 		cfg.Observer = eng
 	}
-	sum, runErr := ingest.Run(ctx, st, specs, cfg)
+	// The store opens while the first batch is read (see
+	// ingest.RunOpening).
+	open := func(ctx context.Context) (store.Store, error) { return openStore(ctx, path, false) }
+	sum, st, runErr := ingest.RunOpening(ctx, open, storeQuantum(path), specs, cfg)
+	if st == nil {
+		return runErr // the store did not open: nothing was run
+	}
+	defer st.Close()
 	printIngestSummary(stderr, sum, path)
 	if l := sum.Track.Late; l > 0 {
 		fmt.Fprintf(stderr, "  note: %d observation(s) arrived behind newer ones of their vessel (beyond --reorder %v or --reorder-depth %d)\n"+

@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lookout-maritime/lookout/internal/ingest"
+	"github.com/lookout-maritime/lookout/internal/store/postgres"
 )
 
 // Ingest twice, then read back: the second run must add nothing, and the
@@ -133,5 +136,38 @@ func TestIngestReorderFlags(t *testing.T) {
 			strings.Contains(errOut, "--reorder-depth") != tc.note {
 			t.Errorf("%v: exit %d, want %q (note %v)\n%s", tc.flags, code, tc.late, tc.note, errOut)
 		}
+	}
+}
+
+// A store that cannot be opened (here: its directory is a file) fails the
+// ingest with an error naming it and prints no summary: the store opens
+// beside the reading now (ingest.RunOpening), but the user sees the same.
+func TestIngestStoreDoesNotOpen(t *testing.T) {
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(notDir, "t.duckdb")
+	_, errOut, code := run(t, "", "ingest", "-q", "--store", db, "testdata/mixed.nmea")
+	if code == 0 || !strings.Contains(errOut, db) || strings.Contains(errOut, "ingest run") {
+		t.Fatalf("exit %d, want a failure naming %s without a summary:\n%s", code, db, errOut)
+	}
+}
+
+// storeQuantum gives, before the store is open, the batch quantum the
+// store it names declares once open.
+func TestStoreQuantum(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.duckdb")
+	st, err := openStore(t.Context(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	q, ok := st.(ingest.Quantizer)
+	if !ok || q.BatchQuantum() != storeQuantum(db) {
+		t.Errorf("DuckDB store: Quantizer %v, storeQuantum %d", ok, storeQuantum(db))
+	}
+	if _, ok := any((*postgres.Store)(nil)).(ingest.Quantizer); ok || storeQuantum("postgres://127.0.0.1/x") != 0 {
+		t.Errorf("PostgreSQL store: Quantizer %v, storeQuantum %d; want neither", ok, storeQuantum("postgres://127.0.0.1/x"))
 	}
 }

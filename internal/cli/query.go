@@ -265,10 +265,23 @@ func openWrite(cmd *cobra.Command, flag string) (store.Store, error) {
 // (PostgreSQL with PostGIS, shared by many users and workers) or a DuckDB
 // file path (the embedded default).
 func openStore(ctx context.Context, spec string, readOnly bool) (store.Store, error) {
-	if strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://") {
+	if isStoreURL(spec) {
 		return postgres.Open(ctx, postgres.Config{URL: spec})
 	}
 	return duckdb.Open(ctx, duckdb.Config{Path: spec, ReadOnly: readOnly})
+}
+
+func isStoreURL(spec string) bool {
+	return strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://")
+}
+
+// storeQuantum is the BatchQuantum (ingest.Quantizer) of the store
+// openStore opens for spec, known before it is open.
+func storeQuantum(spec string) int {
+	if isStoreURL(spec) {
+		return 0
+	}
+	return duckdb.Quantum
 }
 
 // parseRange parses --from and --to: RFC 3339 times or UTC dates

@@ -198,11 +198,34 @@ func (cfg *Config) batchDefaults(quantum int) {
 // also when it fails; a failed or cancelled run is recorded as failed
 // with the counts it reached.
 func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, error) {
-	start := time.Now()
 	quantum := 0
 	if q, ok := st.(Quantizer); ok {
-		quantum = max(q.BatchQuantum(), 0)
+		quantum = q.BatchQuantum()
 	}
+	sum, _, err := RunOpening(ctx, func(context.Context) (Store, error) { return st, nil }, quantum, specs, cfg)
+	return sum, err
+}
+
+// RunOpening is Run on the store open returns, which it opens on the
+// writer's goroutine while the first batch is read: opening a store takes
+// a fixed time (a new DuckDB store: ~50 ms to start DuckDB and create the
+// schema, 5 % of a million-line ingest) that the run would otherwise wait
+// for before reading its first line. quantum is the store's BatchQuantum
+// (0: none; see Quantizer), which sizes the batches before the store is
+// there. It returns the store for the caller to close, nil when it did
+// not open; a store that fails to open fails the run at its first batch.
+func RunOpening[S Store](ctx context.Context, open func(context.Context) (S, error), quantum int, specs []string, cfg Config) (Summary, S, error) {
+	start := time.Now()
+	var st S // what open returned, for the caller
+	opener := func(ctx context.Context) (Store, error) {
+		s, err := open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st = s
+		return s, nil
+	}
+	quantum = max(quantum, 0)
 	cfg.batchDefaults(quantum)
 	if cfg.Open == nil {
 		cfg.Open = func(spec string) (source.Source, error) {
@@ -212,133 +235,152 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	sum := Summary{ByReason: map[string]int64{}}
-	if b, ok := st.(BulkLoader); ok && cfg.FlushEvery == 0 {
-		end, err := b.BeginBulk(ctx)
-		if err != nil {
-			return sum, fmt.Errorf("ingest: %w", err)
-		}
-		defer end()
-	}
-	run, err := st.BeginRun(ctx, specs)
-	if err != nil {
-		return sum, fmt.Errorf("ingest: %w", err)
-	}
-	sum.Run = run
-	// The writer finishes its batches even when ctx is cancelled: an
-	// interrupted run (Ctrl-C, a server stopping its live feed) still
-	// stores every fix it accepted, then reports the interruption.
 	if cfg.Observer != nil {
 		// The detectors run beside the tracker (see asyncObserver).
 		a := newAsyncObserver(cfg.Observer)
 		defer a.stop()
 		cfg.Observer = a
 	}
-	w := newWriter(context.WithoutCancel(ctx), st, run, cfg.BatchPoints)
-	tr := track.New(cfg.Track, cfg.Logger)
-	cur := w.get()
+	// A live stream (FlushEvery set) shares the store with the queries
+	// of a server: no bulk mode for it.
+	w := newWriter(ctx, opener, specs, cfg.FlushEvery == 0, cfg.BatchPoints)
+	p := &pipeline{cfg: cfg, quantum: quantum, w: w, tr: track.New(cfg.Track, cfg.Logger),
+		sum: Summary{ByReason: map[string]int64{}}, shipped: time.Now()}
+	p.cur = w.get()
 	// out feeds the current batch and the observer; one value for the
 	// whole run, so handing it to the tracker allocates nothing.
-	out := &tee{b: cur, obs: cfg.Observer}
-	// shipN hands the first n points of the current batch to the writer,
-	// with its identities, and takes a free batch that starts with the
-	// rest. Events found so far go with the batch of the last point:
-	// they rest on points shipped now or held back, and every point held
-	// back goes with the next batch (fewer than a quantum, and the next
-	// ships at least one), so an event is never stored before its points.
-	shipped := time.Now()
-	batches := 0
-	shipN := func(n int) error {
-		shipped = time.Now()
-		batches++
-		var events []event.Event
-		if cfg.Observer != nil {
-			events = cfg.Observer.Drain()
-		}
-		rest := cur.pts.Len() > n
-		if !rest {
-			cur.events = append(cur.events, events...)
-		}
-		prev := cur
-		next := w.get()
-		if rest {
-			prev.pts.MoveTail(n, &next.pts)
-			next.events = append(next.events, events...)
-		}
-		if err := w.put(prev); err != nil {
-			return err
-		}
-		cur = next
-		out.b = cur
-		return nil
-	}
-	// minBatch grows with the batches shipped, from MinBatchPoints (for
-	// the first few: the store starts early and keeps pace) to
-	// BatchPoints: more small batches would each cost the store a
-	// transaction's fixed work for little more overlap.
-	minBatch := func() int {
-		return min(cfg.MinBatchPoints*(1+max(batches-4, 0)), cfg.BatchPoints)
-	}
-	// ship hands the whole current batch to the writer.
-	ship := func() error { return shipN(cur.pts.Len()) }
-	// shipFull ships the points that fill whole quanta, or all of them.
-	shipFull := func() error {
-		n := cur.pts.Len()
-		if quantum > 0 && n >= quantum {
-			n -= n % quantum
-		}
-		return shipN(n)
-	}
-	due := func() bool { return time.Since(shipped) >= cfg.FlushEvery }
-	runErr := func() error {
-		var readErr error
-		for _, spec := range specs {
-			if readErr = readSource(ctx, spec, cfg, tr, out, &sum, ship, shipFull, due, w.idle, minBatch); readErr != nil {
-				break
-			}
-		}
-		if readErr != nil && (ctx.Err() == nil || !errors.Is(readErr, ctx.Err())) {
-			return readErr // a failed source or store: what is held back stays unstored
-		}
-		// The input ended, or the run was interrupted: what the tracker
-		// and the detectors hold back is final now, and stored.
-		tr.Flush(out)
-		if cfg.Observer != nil {
-			cfg.Observer.Flush()
-		}
-		if err := ship(); err != nil {
-			return err
-		}
-		return readErr
-	}()
+	p.out = &tee{b: p.cur, obs: cfg.Observer}
+	runErr := p.run(ctx, specs)
 	werr := w.close()
 	if runErr == nil {
 		runErr = werr
 	}
+	sum := p.sum
 	sum.Added, sum.Duplicates, sum.Identities, sum.Events = w.added, w.dups, w.idents, w.events
-	sum.Track = tr.Stats()
+	sum.Track = p.tr.Stats()
 	sum.Status = store.RunOK
 	if runErr != nil {
 		sum.Status = store.RunFailed
 	}
-	// Record the run even when the context was cancelled.
-	if err := st.FinishRun(context.WithoutCancel(ctx), run, store.RunResult{Status: sum.Status, Lines: sum.Lines,
-		Decoded: sum.Decoded, Rejected: sum.Rejected, RejectedByReason: sum.ByReason}); err != nil && runErr == nil {
-		runErr = err
+	if w.endBulk != nil {
+		defer w.endBulk()
+	}
+	if w.began {
+		sum.Run = w.run
+		// Record the run even when the context was cancelled.
+		if err := w.st.FinishRun(context.WithoutCancel(ctx), w.run, store.RunResult{Status: sum.Status, Lines: sum.Lines,
+			Decoded: sum.Decoded, Rejected: sum.Rejected, RejectedByReason: sum.ByReason}); err != nil && runErr == nil {
+			runErr = err
+		}
 	}
 	sum.Elapsed = time.Since(start)
 	if runErr != nil {
-		return sum, fmt.Errorf("ingest: %w", runErr)
+		return sum, st, fmt.Errorf("ingest: %w", runErr)
 	}
-	return sum, nil
+	return sum, st, nil
 }
+
+// pipeline is one run's reading side: it feeds the tracker and ships
+// batches to the writer.
+type pipeline struct {
+	cfg     Config
+	quantum int
+	w       *writer
+	tr      *track.Tracker
+	out     *tee
+	cur     *batch // being filled; out.b
+	sum     Summary
+	shipped time.Time // when the last batch was shipped
+	batches int       // shipped so far
+}
+
+// run reads specs in turn; then what the tracker and the detectors hold
+// back is final, and shipped with the last batch.
+func (p *pipeline) run(ctx context.Context, specs []string) error {
+	var readErr error
+	for _, spec := range specs {
+		if readErr = p.readSource(ctx, spec); readErr != nil {
+			break
+		}
+	}
+	if readErr != nil && (ctx.Err() == nil || !errors.Is(readErr, ctx.Err())) {
+		return readErr // a failed source or store: what is held back stays unstored
+	}
+	// The input ended, or the run was interrupted: what the tracker
+	// and the detectors hold back is final now, and stored.
+	p.tr.Flush(p.out)
+	if p.cfg.Observer != nil {
+		p.cfg.Observer.Flush()
+	}
+	if err := p.ship(); err != nil {
+		return err
+	}
+	return readErr
+}
+
+// shipN hands the first n points of the current batch to the writer,
+// with its identities, and takes a free batch that starts with the rest.
+// Events found so far go with the batch of the last point: they rest on
+// points shipped now or held back, and every point held back goes with
+// the next batch (fewer than a quantum, and the next ships at least one),
+// so an event is never stored before its points.
+func (p *pipeline) shipN(n int) error {
+	p.shipped = time.Now()
+	p.batches++
+	var events []event.Event
+	if p.cfg.Observer != nil {
+		events = p.cfg.Observer.Drain()
+	}
+	rest := p.cur.pts.Len() > n
+	if !rest {
+		p.cur.events = append(p.cur.events, events...)
+	}
+	prev := p.cur
+	next := p.w.get()
+	if rest {
+		prev.pts.MoveTail(n, &next.pts)
+		next.events = append(next.events, events...)
+	}
+	if err := p.w.put(prev); err != nil {
+		return err
+	}
+	p.cur = next
+	p.out.b = next
+	return nil
+}
+
+// ship hands the whole current batch to the writer.
+func (p *pipeline) ship() error { return p.shipN(p.cur.pts.Len()) }
+
+// shipFull ships the points that fill whole quanta, or all of them.
+func (p *pipeline) shipFull() error {
+	n := p.cur.pts.Len()
+	if p.quantum > 0 && n >= p.quantum {
+		n -= n % p.quantum
+	}
+	return p.shipN(n)
+}
+
+// minBatch grows with the batches shipped, from MinBatchPoints (for the
+// first few: the store starts early and keeps pace) to BatchPoints: more
+// small batches would each cost the store a transaction's fixed work for
+// little more overlap.
+func (p *pipeline) minBatch() int {
+	return min(p.cfg.MinBatchPoints*(1+max(p.batches-4, 0)), p.cfg.BatchPoints)
+}
+
+// due reports whether the current batch has waited FlushEvery.
+func (p *pipeline) due() bool { return time.Since(p.shipped) >= p.cfg.FlushEvery }
 
 // reuser is a source that can reuse an observation's Position and Static
 // for the next one (source.NMEA and source.Stream): the pipeline keeps
 // nothing of them past the next Next — the tracker and the observer copy.
 type reuser interface{ Reuse() }
 
-func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker, out *tee, sum *Summary, ship, shipFull func() error, due, idle func() bool, minBatch func() int) error {
+// readSource reads one source to its end, shipping batches as they
+// fill (or, when the store is idle, as they reach minBatch).
+func (p *pipeline) readSource(ctx context.Context, spec string) error {
+	cfg, tr, out, sum := &p.cfg, p.tr, p.out, &p.sum
 	src, err := cfg.Open(spec)
 	if err != nil {
 		return err
@@ -370,8 +412,8 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 		lctx, stop := context.WithCancel(ctx)
 		defer stop() // before src.Close, which unblocks a pending Next
 		next = liveNext(lctx, src, cfg.FlushEvery, func() error {
-			if out.b.pts.Len() > 0 && due() {
-				return ship()
+			if out.b.pts.Len() > 0 && p.due() {
+				return p.ship()
 			}
 			return nil
 		})
@@ -417,17 +459,22 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			// A store that failed (or did not open) ends the read
+			// now rather than at the next batch.
+			if err := p.w.failure(); err != nil {
+				return err
+			}
 			if bar != nil {
 				bar.Update(progress(), n)
 			}
 		}
 		switch np := out.b.pts.Len(); {
-		case cfg.FlushEvery > 0 && np > 0 && due():
-			if err := ship(); err != nil {
+		case cfg.FlushEvery > 0 && np > 0 && p.due():
+			if err := p.ship(); err != nil {
 				return err
 			}
-		case np >= cfg.BatchPoints || (np >= minBatch() && n%256 == 0 && idle()):
-			if err := shipFull(); err != nil {
+		case np >= cfg.BatchPoints || (np >= p.minBatch() && n%256 == 0 && p.w.idle()):
+			if err := p.shipFull(); err != nil {
 				return err
 			}
 		}
@@ -438,13 +485,23 @@ func readSource(ctx context.Context, spec string, cfg Config, tr *track.Tracker,
 // filled by the pipeline while the other is written, so the pipeline
 // waits only when the store is slower than decoding.
 type writer struct {
-	ctx    context.Context
-	st     Store
-	run    store.RunID
+	// open, specs and bulk start the run (see start); st, run, began
+	// and endBulk are what it started, set on the writer's goroutine
+	// and read after done.
+	open    func(context.Context) (Store, error)
+	openCtx context.Context
+	specs   []string
+	bulk    bool
+	st      Store
+	run     store.RunID
+	began   bool
+	endBulk func()
+
+	ctx    context.Context // for writes: not cancelled (see newWriter)
 	todo   chan *batch
 	free   chan *batch
 	done   chan struct{}
-	failed chan struct{} // closed when a write fails
+	failed chan struct{} // closed when the start or a write fails
 	err    error         // set by the goroutine before failed closes
 	// unpacked holds a batch's points for a Store that is not a
 	// PackedLoader, reused from batch to batch.
@@ -455,9 +512,15 @@ type writer struct {
 	events   int
 }
 
-func newWriter(ctx context.Context, st Store, run store.RunID, size int) *writer {
-	w := &writer{ctx: ctx, st: st, run: run, todo: make(chan *batch, 1), free: make(chan *batch, 2),
-		done: make(chan struct{}), failed: make(chan struct{})}
+// newWriter starts a writer that opens the store and begins the run
+// (bulk: in the store's bulk mode, see BulkLoader) before it writes the
+// first batch. Only the opening can be cancelled with ctx (a connection
+// that hangs): once the store is open, an interrupted run (Ctrl-C, a
+// server stopping its live feed) still stores every fix it accepted, then
+// reports the interruption.
+func newWriter(ctx context.Context, open func(context.Context) (Store, error), specs []string, bulk bool, size int) *writer {
+	w := &writer{open: open, openCtx: ctx, specs: specs, bulk: bulk, ctx: context.WithoutCancel(ctx),
+		todo: make(chan *batch, 1), free: make(chan *batch, 2), done: make(chan struct{}), failed: make(chan struct{})}
 	for range 2 {
 		b := &batch{}
 		b.pts.P = make([]vessel.PackedPoint, 0, size+size/8)
@@ -469,6 +532,9 @@ func newWriter(ctx context.Context, st Store, run store.RunID, size int) *writer
 
 func (w *writer) loop() {
 	defer close(w.done)
+	if w.err = w.start(); w.err != nil {
+		close(w.failed)
+	}
 	for b := range w.todo {
 		if w.err == nil {
 			if w.err = w.write(b); w.err != nil {
@@ -478,6 +544,28 @@ func (w *writer) loop() {
 		b.reset()
 		w.free <- b
 	}
+}
+
+// start opens the store and begins the run.
+func (w *writer) start() error {
+	st, err := w.open(w.openCtx)
+	if err != nil {
+		return err
+	}
+	w.st = st
+	if b, ok := st.(BulkLoader); ok && w.bulk {
+		end, err := b.BeginBulk(w.ctx)
+		if err != nil {
+			return err
+		}
+		w.endBulk = end
+	}
+	run, err := st.BeginRun(w.ctx, w.specs)
+	if err != nil {
+		return err
+	}
+	w.run, w.began = run, true
+	return nil
 }
 
 // write stores one batch: identities, positions, then the events that
@@ -524,15 +612,24 @@ func (w *writer) idle() bool { return len(w.free) > 0 }
 // get returns a free batch, waiting for the writer if both are in use.
 func (w *writer) get() *batch { return <-w.free }
 
-// put queues b for writing; it fails when an earlier write failed.
+// put queues b for writing; it fails when the start or an earlier
+// write failed.
 func (w *writer) put(b *batch) error {
+	if err := w.failure(); err != nil {
+		return err
+	}
+	w.todo <- b
+	return nil
+}
+
+// failure returns the error that stopped the writer, if one has.
+func (w *writer) failure() error {
 	select {
 	case <-w.failed:
 		return w.err
 	default:
+		return nil
 	}
-	w.todo <- b
-	return nil
 }
 
 // close waits for queued batches and returns the first write error.

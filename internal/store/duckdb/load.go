@@ -1036,7 +1036,11 @@ const rowGroupSize = 122_880
 // quantum adds a little less than one row group as soon as a few of its
 // points are duplicates (a file's usual 0.5 %); ingest.Run ships
 // multiples of it, at least two where it can (ingest.Quantizer).
-func (s *Store) BatchQuantum() int { return rowGroupSize }
+func (s *Store) BatchQuantum() int { return Quantum }
+
+// Quantum is every Store's BatchQuantum, for sizing batches before the
+// store is open (ingest.RunOpening).
+const Quantum = rowGroupSize
 
 // bulkBlockMemory is the memory DuckDB keeps for its blocks in bulk
 // loads (see BeginBulk).
