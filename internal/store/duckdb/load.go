@@ -18,6 +18,7 @@ import (
 
 	duckdbdrv "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/lookout-maritime/lookout/internal/hugepage"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
@@ -256,7 +257,9 @@ func (t *slotTable) grow() {
 // enough. The contents are not cleared: callers overwrite every element.
 func sized[T any](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]T, n)
+		s = make([]T, n)
+		hugepage.Advise(s) // large, and reused from batch to batch
+		return s
 	}
 	return s[:n]
 }
