@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/hugepage"
 	"github.com/lookout-maritime/lookout/internal/source"
 	"github.com/lookout-maritime/lookout/internal/store"
 	"github.com/lookout-maritime/lookout/internal/track"
@@ -524,6 +526,7 @@ func newWriter(ctx context.Context, open func(context.Context) (Store, error), s
 	for range 2 {
 		b := &batch{}
 		b.pts.P = make([]vessel.PackedPoint, 0, size+size/8)
+		hugepage.Advise(b.pts.P) // 31 MB each at the default size
 		w.free <- b
 	}
 	go w.loop()
@@ -532,6 +535,15 @@ func newWriter(ctx context.Context, open func(context.Context) (Store, error), s
 
 func (w *writer) loop() {
 	defer close(w.done)
+	// The store's calls stay on one OS thread. DuckDB keeps the blocks
+	// a thread frees in a cache of that thread's own (up to 256 blocks
+	// of 256 KiB) and takes fresh memory on a thread whose cache is
+	// empty: calls that hopped from thread to thread, as a goroutine's
+	// do, kept taking fresh memory, whose page faults cost 10-15 µs a
+	// page on some VMs. On a 1M-line ingest: 14 % less time and CPU,
+	// 30 MB less peak RSS (docs/BENCHMARKS.md).
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	if w.err = w.start(); w.err != nil {
 		close(w.failed)
 	}
