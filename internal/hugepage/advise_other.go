@@ -3,3 +3,5 @@
 package hugepage
 
 func advise(addr, n uintptr) {}
+
+func adviseNew(min uintptr, f func() error) error { return f() }

@@ -8,6 +8,8 @@
 // 0.1 s. Measured on such a VM (2 vCPUs, Firecracker), first touching
 // 256 MiB took 11–12 µs per 4 KiB in small pages and 5–7 µs in huge
 // pages, and 0.25 µs for huge pages a process had freed just before.
+// Huge pages also spare the TLB: DuckDB's blocks in huge pages made a
+// 1M-line ingest 19 % faster here, more than its page faults alone cost.
 package hugepage
 
 import "unsafe"
@@ -29,6 +31,13 @@ func Advise[T any](s []T) {
 		advise(lo, hi-lo)
 	}
 }
+
+// AdviseNew runs f and marks for huge pages the anonymous mappings of at
+// least min bytes that appeared meanwhile: memory a library maps for
+// itself, out of reach of Advise (DuckDB's block allocator, see
+// duckdb.Store.BeginBulk). It returns f's error. Where the mappings
+// cannot be listed (not Linux), it only runs f.
+func AdviseNew(min uintptr, f func() error) error { return adviseNew(min, f) }
 
 // within returns the whole huge pages [lo, hi) within n bytes at start;
 // hi <= lo when there are none.

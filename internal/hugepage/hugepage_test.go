@@ -1,14 +1,6 @@
 package hugepage
 
-import (
-	"bufio"
-	"fmt"
-	"os"
-	"strconv"
-	"strings"
-	"testing"
-	"unsafe"
-)
+import "testing"
 
 func TestWithin(t *testing.T) {
 	const mb = 1 << 20
@@ -30,59 +22,4 @@ func TestWithin(t *testing.T) {
 			t.Errorf("within(%#x, %#x) = [%#x, %#x), want [%#x, %#x)", tc.start, tc.n, lo, hi, tc.lo, tc.hi)
 		}
 	}
-}
-
-// Where the kernel gives huge pages only on request (THP "madvise"), a
-// buffer advised before it is touched is backed by them: the mapping
-// holding it reports AnonHugePages.
-func TestAdviseBacksWithHugePages(t *testing.T) {
-	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-	if err != nil || !strings.Contains(string(mode), "[madvise]") {
-		t.Skipf("transparent huge pages are not in madvise mode here (%q, %v)", mode, err)
-	}
-	buf := make([]uint64, 16<<20/8) // 16 MiB, fresh from the OS
-	Advise(buf)
-	for i := range buf {
-		buf[i] = uint64(i)
-	}
-	// The advised range is a mapping of its own (madvise splits the one
-	// the buffer starts in).
-	addr, _ := within(uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf))*8)
-	kb, err := anonHugeKB(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if kb < 2048 {
-		t.Errorf("the mapping at %#x has %d kB in huge pages, want at least one 2 MiB page", addr, kb)
-	}
-}
-
-// anonHugeKB reads AnonHugePages of the mapping holding addr from
-// /proc/self/smaps.
-func anonHugeKB(addr uintptr) (int, error) {
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	in := false
-	for sc.Scan() {
-		line := sc.Text()
-		if lo, hi, ok := strings.Cut(strings.Fields(line)[0], "-"); ok && !strings.HasSuffix(line, ":") {
-			a, err1 := strconv.ParseUint(lo, 16, 64)
-			b, err2 := strconv.ParseUint(hi, 16, 64)
-			if err1 == nil && err2 == nil {
-				in = uint64(addr) >= a && uint64(addr) < b
-				continue
-			}
-		}
-		if in && strings.HasPrefix(line, "AnonHugePages:") {
-			return strconv.Atoi(strings.Fields(line)[1])
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	return 0, fmt.Errorf("no mapping holds %#x", addr)
 }
