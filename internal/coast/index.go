@@ -142,7 +142,17 @@ func segHitsRect(ax, ay, bx, by, x0, y0, x1, y1 int32) bool {
 func buildIndex(polys []polygon, cfg IndexConfig) *index {
 	cfg = cfg.withDefaults()
 	ix := &index{cfg: cfg}
-	var segs []uint32
+	// Sized first: appending to these (a million vertices) allocated
+	// twice their size, and the memory a process touches first costs
+	// it page faults (this index is built as an ingest starts).
+	nv := 0
+	for _, p := range polys {
+		for _, r := range p {
+			nv += len(r)
+		}
+	}
+	ix.vx, ix.vy = make([]int32, 0, nv), make([]int32, 0, nv)
+	segs := make([]uint32, 0, nv)
 	for _, p := range polys {
 		for _, r := range p {
 			base := uint32(len(ix.vx))
