@@ -108,12 +108,12 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 	}
 	// The streaming detectors see every accepted fix; their events are
 	// stored with the batch they were found in.
-	eng, err := det.engine(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
-	}
-	if eng != nil {
-		cfg.Observer = eng
+	if !det.off {
+		build, err := det.builder(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		cfg.NewObserver = func() (ingest.Observer, error) { return build() }
 	}
 	// The store opens while the first batch is read (see
 	// ingest.RunOpening).

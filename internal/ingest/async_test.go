@@ -1,14 +1,21 @@
 package ingest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/lookout-maritime/lookout/internal/event"
+	"github.com/lookout-maritime/lookout/internal/source"
+	"github.com/lookout-maritime/lookout/internal/store"
+	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -47,7 +54,7 @@ func (c *callLog) Flush() {
 // Flush.
 func TestAsyncObserverOrder(t *testing.T) {
 	var direct, behind callLog
-	a := newAsyncObserver(&behind)
+	a := asyncOf(&behind)
 	var got, want []string
 	drain := func() {
 		for _, e := range a.Drain() {
@@ -101,7 +108,7 @@ func (p *pointLog) Flush()                         {}
 // class and segment), across chunks.
 func TestAsyncObserverKeepsPoints(t *testing.T) {
 	var got pointLog
-	a := newAsyncObserver(&got)
+	a := asyncOf(&got)
 	var want []vessel.TrackPoint
 	t0 := time.Date(2023, 11, 1, 12, 0, 0, 123456789, time.UTC)
 	nan := float32(math.NaN())
@@ -154,7 +161,7 @@ func (p *prefetchLog) Point(tp vessel.TrackPoint) {
 func TestAsyncObserverPrefetches(t *testing.T) {
 	var direct callLog
 	var behind prefetchLog
-	a := newAsyncObserver(&behind)
+	a := asyncOf(&behind)
 	for i := range 2*obsChunkCalls + 100 {
 		m := uint32(1000 + i%37)
 		if i%3 == 2 {
@@ -187,5 +194,87 @@ func TestAsyncObserverPrefetches(t *testing.T) {
 	chunks := (2*obsChunkCalls+100)/obsChunkCalls + 1
 	if missed := len(behind.seen) - len(behind.prefetched); missed < 0 || missed > chunks*prefetchAhead {
 		t.Fatalf("%d points, %d prefetched: want all but at most %d", len(behind.seen), len(behind.prefetched), chunks*prefetchAhead)
+	}
+}
+
+// asyncOf runs obs, built already, on a goroutine of its own.
+func asyncOf(obs Observer) *asyncObserver {
+	return newAsyncObserver(func() (Observer, error) { return obs, nil })
+}
+
+// countingSource counts the observations read from it.
+type countingSource struct {
+	source.Source
+	n *atomic.Int64
+}
+
+func (c countingSource) Next(ctx context.Context) (vessel.Observation, error) {
+	obs, err := c.Source.Next(ctx)
+	c.n.Add(1)
+	return obs, err
+}
+
+// Config.NewObserver builds the observer while the input is read: here
+// the build waits until far more has been read than the queue holds by
+// default, which a pipeline waiting for the observer would never read.
+// The observer then still sees every call, and its events are stored.
+func TestObserverBuiltWhileReading(t *testing.T) {
+	in, _ := writeCorpus(t, 200_000)
+	ctx := context.Background()
+	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var read atomic.Int64
+	// Twice what is read before the default queue of obsChunks is full
+	// (~60,000 observations: the read-ahead and the tracker's
+	// reordering hold many back).
+	const enough = 120_000
+	rec := &recorder{}
+	cfg := Config{
+		Open: func(spec string) (source.Source, error) {
+			src, err := source.New(spec, source.Options{})
+			return countingSource{src, &read}, err
+		},
+		NewObserver: func() (Observer, error) {
+			for deadline := time.Now().Add(10 * time.Second); read.Load() < enough; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					return nil, fmt.Errorf("only %d observations read while the observer was being built", read.Load())
+				}
+			}
+			return rec, nil
+		},
+	}
+	sum, err := Run(ctx, db, []string{in}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.flushed || rec.statics == 0 || rec.idents != sum.Identities || rec.points != sum.Added+sum.Duplicates {
+		t.Errorf("observer saw %d points, %d identities, %d statics (flushed %v); the store was given %d points, %d identities",
+			rec.points, rec.idents, rec.statics, rec.flushed, sum.Added+sum.Duplicates, sum.Identities)
+	}
+	if sum.Events != rec.points/100 {
+		t.Errorf("%d events stored, the observer made %d", sum.Events, rec.points/100)
+	}
+}
+
+// An observer that cannot be built fails the run with its error.
+func TestObserverBuildFails(t *testing.T) {
+	in, _ := writeCorpus(t, 20_000)
+	ctx := context.Background()
+	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	errBuild := errors.New("coastline asset damaged")
+	sum, err := Run(ctx, db, []string{in}, Config{NewObserver: func() (Observer, error) { return nil, errBuild }})
+	if !errors.Is(err, errBuild) || sum.Status != store.RunFailed || sum.Events != 0 {
+		t.Fatalf("error %v, status %s, %d events; want the build's error and a failed run", err, sum.Status, sum.Events)
+	}
+	run, err := db.Run(ctx, sum.Run)
+	if err != nil || run.Status != store.RunFailed {
+		t.Errorf("run record %+v (%v), want failed", run, err)
 	}
 }
