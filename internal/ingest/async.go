@@ -29,7 +29,7 @@ type asyncObserver struct {
 	built  atomic.Bool // the build returned
 	err    error       // the build's error, set before failed closes
 	failed chan struct{}
-	made   int // chunks made so far (by the pipeline's goroutine)
+	extra  atomic.Int32 // chunks in circulation beyond obsChunks
 	mu     sync.Mutex
 	ready  []event.Event // found and not drained yet
 	cur    *obsChunk
@@ -75,7 +75,7 @@ const (
 
 func newAsyncObserver(build func() (Observer, error)) *asyncObserver {
 	a := &asyncObserver{build: build, todo: make(chan *obsChunk, obsMaxChunks), free: make(chan *obsChunk, obsMaxChunks),
-		done: make(chan struct{}), failed: make(chan struct{}), made: obsChunks}
+		done: make(chan struct{}), failed: make(chan struct{})}
 	for range obsChunks - 1 {
 		a.free <- &obsChunk{}
 	}
@@ -132,6 +132,12 @@ func (a *asyncObserver) loop() {
 		clear(c.ids)
 		clear(c.st)
 		c.calls, c.ids, c.st = c.calls[:0], c.ids[:0], c.st[:0]
+		if a.extra.Load() > 0 {
+			// Made while the observer was built: no longer needed
+			// (each may hold a few MB).
+			a.extra.Add(-1)
+			continue
+		}
 		a.free <- c
 	}
 	close(a.done)
@@ -148,9 +154,9 @@ func (a *asyncObserver) send() {
 	default:
 		// While the observer is being built, chunks pile up rather
 		// than the pipeline waiting for it.
-		if !a.built.Load() && a.made < obsMaxChunks {
+		if !a.built.Load() && a.extra.Load() < obsMaxChunks-obsChunks {
 			a.cur = &obsChunk{}
-			a.made++
+			a.extra.Add(1)
 		} else {
 			a.cur = <-a.free
 		}
