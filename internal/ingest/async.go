@@ -24,18 +24,17 @@ import (
 // The observer is built on its goroutine (Config.NewObserver), while the
 // pipeline starts: calls queue meanwhile, up to obsMaxChunks chunks.
 type asyncObserver struct {
-	build  func() (Observer, error)
-	obs    Observer    // built; set by the goroutine, read elsewhere after a sync
-	built  atomic.Bool // the build returned
-	err    error       // the build's error, set before failed closes
-	failed chan struct{}
-	extra  atomic.Int32 // chunks in circulation beyond obsChunks
-	mu     sync.Mutex
-	ready  []event.Event // found and not drained yet
-	cur    *obsChunk
-	todo   chan *obsChunk // to the observer's goroutine; nil chunk: a barrier
-	free   chan *obsChunk
-	done   chan struct{} // the goroutine signals each barrier here
+	build func() (Observer, error)
+	obs   Observer     // built; set by the goroutine, read elsewhere after a sync
+	built atomic.Bool  // the build returned
+	fault fault        // the build's
+	extra atomic.Int32 // chunks in circulation beyond obsChunks
+	mu    sync.Mutex
+	ready []event.Event // found and not drained yet
+	cur   *obsChunk
+	todo  chan *obsChunk // to the observer's goroutine; nil chunk: a barrier
+	free  chan *obsChunk
+	done  chan struct{} // the goroutine signals each barrier here
 }
 
 type obsKind uint8
@@ -75,7 +74,7 @@ const (
 
 func newAsyncObserver(build func() (Observer, error)) *asyncObserver {
 	a := &asyncObserver{build: build, todo: make(chan *obsChunk, obsMaxChunks), free: make(chan *obsChunk, obsMaxChunks),
-		done: make(chan struct{}), failed: make(chan struct{})}
+		done: make(chan struct{}), fault: newFault()}
 	for range obsChunks - 1 {
 		a.free <- &obsChunk{}
 	}
@@ -95,8 +94,7 @@ const prefetchAhead = vcache.Ahead
 
 func (a *asyncObserver) loop() {
 	if obs, err := a.build(); err != nil {
-		a.err = err
-		close(a.failed)
+		a.fault.fail(err)
 	} else {
 		a.obs = obs
 	}
@@ -160,16 +158,6 @@ func (a *asyncObserver) send() {
 		} else {
 			a.cur = <-a.free
 		}
-	}
-}
-
-// failure returns the observer's build error, if it failed.
-func (a *asyncObserver) failure() error {
-	select {
-	case <-a.failed:
-		return a.err
-	default:
-		return nil
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -15,7 +14,6 @@ import (
 	"github.com/lookout-maritime/lookout/internal/event"
 	"github.com/lookout-maritime/lookout/internal/source"
 	"github.com/lookout-maritime/lookout/internal/store"
-	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 	"github.com/lookout-maritime/lookout/internal/vessel"
 )
 
@@ -221,11 +219,7 @@ func (c countingSource) Next(ctx context.Context) (vessel.Observation, error) {
 func TestObserverBuiltWhileReading(t *testing.T) {
 	in, _ := writeCorpus(t, 200_000)
 	ctx := context.Background()
-	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDuck(t)
 	var read atomic.Int64
 	// Twice what is read before the default queue of obsChunks is full
 	// (~60,000 observations: the read-ahead and the tracker's
@@ -263,11 +257,7 @@ func TestObserverBuiltWhileReading(t *testing.T) {
 func TestObserverBuildFails(t *testing.T) {
 	in, _ := writeCorpus(t, 20_000)
 	ctx := context.Background()
-	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDuck(t)
 	errBuild := errors.New("coastline asset damaged")
 	sum, err := Run(ctx, db, []string{in}, Config{NewObserver: func() (Observer, error) { return nil, errBuild }})
 	if !errors.Is(err, errBuild) || sum.Status != store.RunFailed || sum.Events != 0 {

@@ -215,9 +215,9 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 
 // RunOpening is Run on the store open returns, which it opens on the
 // writer's goroutine while the first batch is read: opening a store takes
-// a fixed time (a new DuckDB store: ~50 ms to start DuckDB and create the
-// schema, 5 % of a million-line ingest) that the run would otherwise wait
-// for before reading its first line. quantum is the store's BatchQuantum
+// a fixed time (a new DuckDB store: 50-200 ms to start DuckDB and create
+// the schema, 5-20 % of a million-line ingest) that the run would
+// otherwise wait for before reading its first line. quantum is the store's BatchQuantum
 // (0: none; see Quantizer), which sizes the batches before the store is
 // there. It returns the store for the caller to close, nil when it did
 // not open; a store that fails to open fails the run at its first batch.
@@ -368,11 +368,11 @@ func (p *pipeline) shipN(n int) error {
 
 // failure returns the error of a writer or an observer that failed.
 func (p *pipeline) failure() error {
-	if err := p.w.failure(); err != nil {
+	if err := p.w.fault.get(); err != nil {
 		return err
 	}
 	if p.async != nil {
-		return p.async.failure()
+		return p.async.fault.get()
 	}
 	return nil
 }
@@ -526,12 +526,11 @@ type writer struct {
 	began   bool
 	endBulk func()
 
-	ctx    context.Context // for writes: not cancelled (see newWriter)
-	todo   chan *batch
-	free   chan *batch
-	done   chan struct{}
-	failed chan struct{} // closed when the start or a write fails
-	err    error         // set by the goroutine before failed closes
+	ctx   context.Context // for writes: not cancelled (see newWriter)
+	todo  chan *batch
+	free  chan *batch
+	done  chan struct{}
+	fault fault // of the start or a write
 	// unpacked holds a batch's points for a Store that is not a
 	// PackedLoader, reused from batch to batch.
 	unpacked []vessel.TrackPoint
@@ -549,7 +548,7 @@ type writer struct {
 // reports the interruption.
 func newWriter(ctx context.Context, open func(context.Context) (Store, error), specs []string, bulk bool, size int) *writer {
 	w := &writer{open: open, openCtx: ctx, specs: specs, bulk: bulk, ctx: context.WithoutCancel(ctx),
-		todo: make(chan *batch, 1), free: make(chan *batch, 2), done: make(chan struct{}), failed: make(chan struct{})}
+		todo: make(chan *batch, 1), free: make(chan *batch, 2), done: make(chan struct{}), fault: newFault()}
 	for range 2 {
 		b := &batch{}
 		b.pts.P = make([]vessel.PackedPoint, 0, size+size/8)
@@ -571,13 +570,13 @@ func (w *writer) loop() {
 	// 30 MB less peak RSS (docs/BENCHMARKS.md).
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if w.err = w.start(); w.err != nil {
-		close(w.failed)
+	if err := w.start(); err != nil {
+		w.fault.fail(err)
 	}
 	for b := range w.todo {
-		if w.err == nil {
-			if w.err = w.write(b); w.err != nil {
-				close(w.failed)
+		if w.fault.get() == nil {
+			if err := w.write(b); err != nil {
+				w.fault.fail(err)
 			}
 		}
 		b.reset()
@@ -654,28 +653,18 @@ func (w *writer) get() *batch { return <-w.free }
 // put queues b for writing; it fails when the start or an earlier
 // write failed.
 func (w *writer) put(b *batch) error {
-	if err := w.failure(); err != nil {
+	if err := w.fault.get(); err != nil {
 		return err
 	}
 	w.todo <- b
 	return nil
 }
 
-// failure returns the error that stopped the writer, if one has.
-func (w *writer) failure() error {
-	select {
-	case <-w.failed:
-		return w.err
-	default:
-		return nil
-	}
-}
-
 // close waits for queued batches and returns the first write error.
 func (w *writer) close() error {
 	close(w.todo)
 	<-w.done
-	return w.err
+	return w.fault.get()
 }
 
 // liveNext reads src on a new goroutine until it fails or ctx ends, and

@@ -82,11 +82,7 @@ func (b *beginFails) FinishRun(context.Context, store.RunID, store.RunResult) er
 func TestBeginRunFails(t *testing.T) {
 	in, _ := writeCorpus(t, 20_000)
 	ctx := context.Background()
-	db, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "s.duckdb")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDuck(t)
 	bf := &beginFails{Store: db}
 	sum, st, err := RunOpening(ctx, func(context.Context) (*beginFails, error) { return bf, nil }, 0, []string{in}, Config{})
 	if !errors.Is(err, errReadOnly) || st != bf || bf.finished || sum.Status != store.RunFailed || sum.Added != 0 {
