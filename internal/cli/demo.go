@@ -226,7 +226,6 @@ func runDemo(cmd *cobra.Command, o demoOptions) error {
 	defer st.Close()
 
 	if err := s.run("ingest with detectors", func() (string, error) {
-		defer bulkGC()()
 		var det detectFlags
 		det.profile = "gfw"
 		eng, err := det.engine(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))

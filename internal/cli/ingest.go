@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -19,22 +18,6 @@ import (
 	"github.com/lookout-maritime/lookout/internal/store/duckdb"
 	"github.com/lookout-maritime/lookout/internal/track"
 )
-
-// bulkGC sets the garbage collector for a file ingest, unless the user
-// set GOGC, and returns what restores it. Most of an ingest's heap is
-// long-lived and reused (two batch buffers of half a million points, the
-// tracker's and the detectors' state): collecting at the default 100 %
-// mostly rereads it, the buffers' capacity not yet written included, which
-// on VMs that charge 12 µs a first-touched page costs 0.1–0.3 s a run. At
-// 400 %: 1M-line corpus 5–10 % faster with a lower peak RSS, 10M the same
-// (docs/BENCHMARKS.md).
-func bulkGC() (restore func()) {
-	if os.Getenv("GOGC") != "" {
-		return func() {}
-	}
-	old := debug.SetGCPercent(400)
-	return func() { debug.SetGCPercent(old) }
-}
 
 // storePath is --store, else LOOKOUT_STORE, else the default file.
 func storePath(flag string) string {
@@ -90,7 +73,6 @@ counted; they never stop the run. Re-ingesting the same input adds nothing.`,
 }
 
 func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProgress bool, batch int, tc track.Config, det *detectFlags) error {
-	defer bulkGC()()
 	ctx := cmd.Context()
 	stderr := cmd.ErrOrStderr()
 	cfg := ingest.Config{
