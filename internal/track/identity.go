@@ -2,7 +2,6 @@ package track
 
 import (
 	"math"
-	"strings"
 	"time"
 
 	"github.com/lookout-maritime/lookout/internal/vessel"
@@ -76,8 +75,21 @@ func parseReport(s *vessel.Static) report {
 	return r
 }
 
-// clean trims the spaces and '@' padding AIS text fields carry.
-func clean(s string) string { return strings.Trim(s, " @\t") }
+// clean trims the spaces and '@' padding AIS text fields carry. It is
+// strings.Trim(s, " @\t") without building the cutset on every call (2 %
+// of an ingest's CPU: every static report has three text fields).
+func clean(s string) string {
+	i, j := 0, len(s)
+	for i < j && isPad(s[i]) {
+		i++
+	}
+	for j > i && isPad(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+func isPad(c byte) bool { return c == ' ' || c == '@' || c == '\t' }
 
 // identity is a vessel's identity state: the current identity and the
 // unreported batch of its reports.

@@ -2,6 +2,7 @@ package track
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -241,5 +242,27 @@ func TestLateStatic(t *testing.T) {
 	checkHistory(t, fold(c.Identities), []wantID{
 		{mmsi, 9555555, "VOLGA", "UAAA", 80, "RU", 0, 3 * m, 2, ""},
 		{mmsi, 9555555, "VOLGA-2", "UAAA", 80, "RU", 2 * m, 2 * m, 1, ""},
+	})
+}
+
+// clean trims exactly what strings.Trim with the AIS padding cutset
+// trims, multi-byte text included.
+func TestClean(t *testing.T) {
+	for _, s := range []string{"", " ", "@@@@", "EVER DIADEM@@@@", "  MAIA-1  ", "\tANGARA@ @", "@ A@B @",
+		"MARIA", "@", "Ñ@@", "@ÅLESUND ", " \t@", "X", "A B", "京@"} {
+		if got, want := clean(s), strings.Trim(s, " @\t"); got != want {
+			t.Errorf("clean(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"", "EVER DIADEM@@@@", " \t@x@ \t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := clean(s), strings.Trim(s, " @\t"); got != want {
+			t.Errorf("clean(%q) = %q, want %q", s, got, want)
+		}
 	})
 }
