@@ -105,6 +105,9 @@ func runIngest(cmd *cobra.Command, path string, specs []string, quiet, forceProg
 		return runErr // the store did not open: nothing was run
 	}
 	defer st.Close()
+	if sum.Run == 0 {
+		return runErr // no run began: nothing was stored
+	}
 	printIngestSummary(stderr, sum, path)
 	if l := sum.Track.Late; l > 0 {
 		fmt.Fprintf(stderr, "  note: %d observation(s) arrived behind newer ones of their vessel (beyond --reorder %v or --reorder-depth %d)\n"+

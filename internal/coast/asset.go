@@ -160,7 +160,12 @@ func decodeAsset(b []byte) (*assetData, error) {
 	// streaming through io.ReadAll cost an 8 MiB history window and a
 	// buffer grown by doubling, memory the process touches first as an
 	// ingest starts (see buildIndex).
-	body, err := dec.DecodeAll(zbody, make([]byte, 0, 3*len(zbody)))
+	body, err := dec.DecodeAll(zbody, make([]byte, 0, min(3*len(zbody), maxBody)))
+	if err == nil && len(body) > maxBody {
+		// The decoder checks its limit per frame: several frames may
+		// exceed it together.
+		err = fmt.Errorf("more than %d bytes", maxBody)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: body: %v", ErrBadAsset, err)
 	}

@@ -132,7 +132,7 @@ func (a *asyncObserver) loop() {
 		c.calls, c.ids, c.st = c.calls[:0], c.ids[:0], c.st[:0]
 		if a.extra.Load() > 0 {
 			// Made while the observer was built: no longer needed
-			// (each may hold a few MB).
+			// (each holds a few hundred KB).
 			a.extra.Add(-1)
 			continue
 		}

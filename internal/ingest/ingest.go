@@ -84,10 +84,10 @@ type Config struct {
 	NewProgress func(spec string, total int64) Progress
 	// Observer, when set, sees every accepted fix and static report.
 	Observer Observer
-	// NewObserver, when set instead, builds the Observer on the
-	// observer's goroutine while reading starts: the detectors' set-up
-	// (the coastline's index, ~0.2 s) then overlaps the first batch
-	// instead of delaying it. The run fails if it does.
+	// NewObserver, when set, is used instead of Observer: it builds the
+	// observer on the observer's goroutine while reading starts, so the
+	// detectors' set-up (the coastline's index, ~0.2 s) overlaps the
+	// first batch instead of delaying it. The run fails if it does.
 	NewObserver func() (Observer, error)
 	// FlushEvery, when positive, also ships a batch that has waited this
 	// long, however small: a live feed then reaches the store (and the
@@ -219,8 +219,10 @@ func Run(ctx context.Context, st Store, specs []string, cfg Config) (Summary, er
 // the schema, 5-20 % of a million-line ingest) that the run would
 // otherwise wait for before reading its first line. quantum is the store's BatchQuantum
 // (0: none; see Quantizer), which sizes the batches before the store is
-// there. It returns the store for the caller to close, nil when it did
-// not open; a store that fails to open fails the run at its first batch.
+// there. It returns the store for the caller to close, S's zero value
+// when it did not open; a store that fails to open or to begin the run
+// fails the run at the next check of the read (each source, every 65,536
+// messages, each batch).
 func RunOpening[S Store](ctx context.Context, open func(context.Context) (S, error), quantum int, specs []string, cfg Config) (Summary, S, error) {
 	start := time.Now()
 	var st S // what open returned, for the caller
@@ -409,6 +411,9 @@ type reuser interface{ Reuse() }
 // fill (or, when the store is idle, as they reach minBatch).
 func (p *pipeline) readSource(ctx context.Context, spec string) error {
 	cfg, tr, out, sum := &p.cfg, p.tr, p.out, &p.sum
+	if err := p.failure(); err != nil {
+		return err // many small files: the check below may never come
+	}
 	src, err := cfg.Open(spec)
 	if err != nil {
 		return err
@@ -440,6 +445,9 @@ func (p *pipeline) readSource(ctx context.Context, spec string) error {
 		lctx, stop := context.WithCancel(ctx)
 		defer stop() // before src.Close, which unblocks a pending Next
 		next = liveNext(lctx, src, cfg.FlushEvery, func() error {
+			if err := p.failure(); err != nil {
+				return err // a feed of few positions ships seldom
+			}
 			if out.b.pts.Len() > 0 && p.due() {
 				return p.ship()
 			}

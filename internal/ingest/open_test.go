@@ -113,3 +113,22 @@ func TestCancelWhileOpening(t *testing.T) {
 		t.Fatalf("got store %v, status %s, error %v; want the interruption and no store", st, sum.Status, err)
 	}
 }
+
+// Many small files: the read stops at the next file once the store has
+// failed to open, not after all of them.
+func TestStoreFailsToOpenManyFiles(t *testing.T) {
+	in, _ := writeCorpus(t, 2_000)
+	specs := make([]string, 200)
+	for i := range specs {
+		specs[i] = in
+	}
+	errLocked := errors.New("store locked")
+	open := func(context.Context) (*duckdb.Store, error) { return nil, errLocked }
+	sum, _, err := RunOpening(context.Background(), open, duckdb.Quantum, specs, Config{})
+	if !errors.Is(err, errLocked) {
+		t.Fatalf("error %v, want the opener's", err)
+	}
+	if sum.Lines > 20*2_000 {
+		t.Errorf("read %d lines of 200 files of 2,000 before stopping", sum.Lines)
+	}
+}
