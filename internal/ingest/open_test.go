@@ -52,8 +52,18 @@ func TestStoreOpensWhileReading(t *testing.T) {
 func TestStoreFailsToOpen(t *testing.T) {
 	in, _ := writeCorpus(t, 400_000)
 	errLocked := errors.New("store locked")
-	open := func(context.Context) (*duckdb.Store, error) { return nil, errLocked }
-	sum, st, err := RunOpening(context.Background(), open, duckdb.Quantum, []string{in}, Config{})
+	// The open fails once the file is being read, past the check at
+	// each source's start.
+	reading := make(chan struct{})
+	cfg := Config{Open: func(spec string) (source.Source, error) {
+		close(reading)
+		return source.New(spec, source.Options{NMEA: source.NMEAConfig{BaseStationClock: true}})
+	}}
+	open := func(context.Context) (*duckdb.Store, error) {
+		<-reading
+		return nil, errLocked
+	}
+	sum, st, err := RunOpening(context.Background(), open, duckdb.Quantum, []string{in}, cfg)
 	if !errors.Is(err, errLocked) || st != nil || sum.Status != store.RunFailed || sum.Run != 0 {
 		t.Fatalf("got store %v, run %d (%s), error %v; want no store and a failed run with the opener's error", st, sum.Run, sum.Status, err)
 	}
