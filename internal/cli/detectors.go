@@ -101,11 +101,21 @@ func (f *detectFlags) setup() (detect.Config, *gazetteer.Gazetteer, *coast.Mask,
 	if err != nil {
 		return detect.Config{}, nil, nil, err
 	}
-	shore, err := coast.Load()
+	shore, err := loadShore()
 	if err != nil {
-		return detect.Config{}, nil, nil, fmt.Errorf("coastline: %w", err)
+		return detect.Config{}, nil, nil, err
 	}
 	return cfg, g, shore, nil
+}
+
+// loadShore loads the embedded coastline (decoded and indexed on first
+// use, ~0.1-0.2 s).
+func loadShore() (*coast.Mask, error) {
+	shore, err := coast.Load()
+	if err != nil {
+		return nil, fmt.Errorf("coastline: %w", err)
+	}
+	return shore, nil
 }
 
 // userSetup reads what the user gave (parameters, places): what can be
@@ -147,9 +157,9 @@ func (f *detectFlags) builder(logger *slog.Logger) (func() (*detect.Engine, erro
 		return nil, err
 	}
 	return func() (*detect.Engine, error) {
-		shore, err := coast.Load()
+		shore, err := loadShore()
 		if err != nil {
-			return nil, fmt.Errorf("coastline: %w", err)
+			return nil, err
 		}
 		return detect.New(cfg, detect.Deps{Ports: g, Shore: shore, Zones: g.Zones()}, logger)
 	}, nil
